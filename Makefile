@@ -1,0 +1,41 @@
+# Parley: `make run` to try it, `make test` to test it. Needs Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format migrate demo superuser check-threads clean
+
+# Install (again) whenever pyproject.toml changes.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+run: $(BIN)/.installed  ## Migrate, load the demo and serve on http://127.0.0.1:8000/
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(BIN)/.installed  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)
+	DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed  ## What CI checks besides the tests
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	DJANGO_SECRET_KEY=lint $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+superuser: $(BIN)/.installed  ## Create an admin account (asks for a password)
+	DJANGO_DEBUG=true $(BIN)/python manage.py createsuperuser
+
+check-threads: $(BIN)/.installed  ## Verify every comment tree
+	DJANGO_DEBUG=true $(BIN)/python manage.py check_threads
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,116 @@
+"""The comment form: WordPress's field names, validation only (no saving)."""
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.validators import MaxLengthValidator
+
+TOKEN_SALT = "forum.comment-form"
+HONEYPOT = "contact_me_by_fax_only"
+# Service errors are keyed by Comment field; the form shows them by its own.
+SERVICE_FIELDS = {"body": "comment", "author_name": "author", "author_email": "email"}
+
+
+def form_token() -> str:
+    """Return a signed timestamp, so a post can tell how long the form was open."""
+    return signing.dumps(time.time(), salt=TOKEN_SALT)
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
+        error_messages={"required": "Please type your comment."},
+    )
+    author = forms.CharField(
+        label="Name",
+        max_length=100,
+        error_messages={
+            "required": "Please enter your name.",
+            "max_length": "Please shorten your name to 100 characters or fewer.",
+        },
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="Never shown on the site.",
+        error_messages={
+            "required": "Please enter your email address.",
+            "invalid": "Please enter a valid email address, like name@example.com.",
+        },
+    )
+    url = forms.URLField(
+        label="Website",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={
+            "invalid": "Please enter a valid web address, or leave it empty."
+        },
+    )
+    cookies_consent = forms.BooleanField(
+        label=(
+            "Save my name, email, and website in this browser "
+            "for the next time I comment."
+        ),
+        required=False,
+    )
+    comment_parent = forms.IntegerField(
+        min_value=0, widget=forms.HiddenInput, initial=0
+    )
+    comment_post_ID = forms.IntegerField(widget=forms.HiddenInput)  # noqa: N815
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The honeypot: hidden from people (CSS and aria-hidden), filled by bots.
+    contact_me_by_fax_only = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        limit = settings.COMMENT_MAX_LENGTH
+        self.fields["comment"].validators.append(
+            MaxLengthValidator(
+                limit,
+                message=f"Please shorten your comment to {limit:,} characters "
+                "or fewer.",
+            )
+        )
+        if user is not None and user.is_authenticated:
+            for name in ("author", "email", "url", "cookies_consent"):
+                del self.fields[name]
+        elif not settings.COMMENT_REQUIRE_NAME_EMAIL:
+            self.fields["author"].required = False
+            self.fields["email"].required = False
+        if not self.is_bound:
+            self.fields["form_token"].initial = form_token()
+
+    def clean_author(self):
+        return self.cleaned_data["author"] or "Anonymous"
+
+    def bot_reason(self) -> str:
+        """Return why this looks like a bot's post ("" if it doesn't)."""
+        if self.cleaned_data.get(HONEYPOT):
+            return "honeypot field filled in"
+        try:
+            started = signing.loads(
+                self.cleaned_data.get("form_token", ""), salt=TOKEN_SALT
+            )
+        except signing.BadSignature:
+            return "missing or forged form token"
+        elapsed = time.time() - float(started)
+        minimum = settings.COMMENT_MIN_FILL_SECONDS
+        if minimum and elapsed < minimum:
+            return f"form filled in {elapsed:.1f} s (minimum {minimum} s)"
+        return ""
+
+    def add_service_errors(self, error) -> None:
+        """Show a service's ValidationError beside the matching field."""
+        for field, messages in error.message_dict.items():
+            name = SERVICE_FIELDS.get(field)
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)

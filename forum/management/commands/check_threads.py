@@ -1,0 +1,60 @@
+"""Verify every comment tree's MPTT invariants; optionally repair what is broken.
+
+Exits 1, listing the problems, when any tree is broken. With --repair, each
+post with a broken tree has its forest rebuilt from the parent links, under
+the same lock that replies take, and the checks run again.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from forum import services, trees
+from forum.models import Comment
+
+
+class Command(BaseCommand):
+    help = (
+        "Check the comment trees (exit 1 on problems); --repair rebuilds broken ones."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--repair",
+            action="store_true",
+            help="Rebuild the comment trees of every post with a problem.",
+        )
+
+    def handle(self, *args, repair=False, **options):
+        problems = trees.find_problems()
+        if problems and repair:
+            self._report(problems)
+            post_ids = self._posts_of(problems)
+            for post_id in post_ids:
+                changed = services.thread_rebuild(post_id=post_id)
+                self.stdout.write(
+                    f"Post {post_id}: rebuilt, {changed} comment(s) changed."
+                )
+            problems = trees.find_problems()
+        if problems:
+            self._report(problems)
+            raise CommandError(f"{len(problems)} check(s) failed; run with --repair.")
+        count = Comment.objects.count()
+        self.stdout.write(
+            self.style.SUCCESS(f"All comment trees are sound ({count} comments).")
+        )
+
+    def _report(self, problems):
+        for problem in problems:
+            self.stderr.write(f"  {problem}")
+
+    def _posts_of(self, problems) -> list[int]:
+        tree_ids = {t for p in problems for t in p.tree_ids}
+        comment_ids = {c for p in problems for c in p.comment_ids}
+        parents = Comment.objects.filter(pk__in=comment_ids).values("parent_id")
+        posts = (
+            Comment.objects.filter(tree_id__in=tree_ids)
+            .values_list("post_id", flat=True)
+            .union(
+                Comment.objects.filter(pk__in=parents).values_list("post_id", flat=True)
+            )
+        )
+        return sorted(set(posts))

@@ -1,0 +1,322 @@
+"""Posts, categories and threaded comments.
+
+Comments form a forest per post: every top-level comment roots its own
+django-mptt tree (its own tree_id), so a reply rewrites the lft/rght values of
+one conversation only. docs/architecture.md explains the layout, the lock that
+serialises writers (forum.services) and the tree_id sequence below.
+"""
+
+import ipaddress
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connections, models, router
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from forum import markup
+
+# PostgreSQL sequence behind Comment.tree_id (created in migration 0002).
+TREE_ID_SEQUENCE = "forum_comment_tree_id_seq"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("forum:category-detail", kwargs={"slug": self.slug})
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self) -> "PostQuerySet":
+        """Posts the public may read: published, and not scheduled for later."""
+        return self.filter(
+            status=Post.Status.PUBLISHED, published_at__lte=timezone.now()
+        )
+
+    def with_response_counts(self) -> "PostQuerySet":
+        """Annotate `response_count`, the number of approved comments."""
+        approved = (
+            Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
+            .order_by()
+            .values("post")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(response_count=Coalesce(Subquery(approved), 0))
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The permalink is /posts/&lt;slug&gt;/; changing it breaks links.",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    body = models.TextField(help_text="Markdown; HTML is allowed and sanitized.")
+    body_html = models.TextField(editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="A published post with a future date stays hidden until then.",
+    )
+    categories = models.ManyToManyField(Category, related_name="posts", blank=True)
+    comments_open = models.BooleanField(default=True)
+    # Bumped by every write to the post's comments, in the same transaction;
+    # the bump's row lock is what serialises tree writes (forum.services).
+    comments_version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-published_at", "-pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]),
+                name="forum_post_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = markup.render_post(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("forum:post-detail", kwargs={"slug": self.slug})
+
+    def is_public(self) -> bool:
+        """Return True if the post is published and its date has come."""
+        return (
+            self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+        )
+
+    def accepts_comments(self) -> bool:
+        """Return True if readers may comment now (public, open, not too old)."""
+        if not (self.comments_open and self.is_public()):
+            return False
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        return not days or self.published_at > timezone.now() - timedelta(days=days)
+
+
+# Columns the thread renderer reads, in this order (forum.threads.ROW_FIELDS).
+THREAD_FIELDS = (
+    "pk",
+    "parent_id",
+    "author_name",
+    "author_url",
+    "created_at",
+    "body_html",
+    "status",
+)
+
+
+class CommentQuerySet(TreeQuerySet):
+    def approved(self) -> "CommentQuerySet":
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def for_post(self, post: "Post") -> "CommentQuerySet":
+        return self.filter(post=post)
+
+    def shown(self, own_pending: frozenset[int] = frozenset()) -> "CommentQuerySet":
+        """Comments a reader sees: approved ones, placeholders, their own pending.
+
+        A comment that is not approved but has an approved reply stays as a
+        placeholder ("This comment was removed.") so the reply keeps its place.
+        """
+        approved_below = Comment.objects.filter(
+            tree_id=OuterRef("tree_id"),
+            lft__gt=OuterRef("lft"),
+            rght__lt=OuterRef("rght"),
+            status=Comment.Status.APPROVED,
+        )
+        shown = Q(status=Comment.Status.APPROVED) | Q(
+            rght__gt=models.F("lft") + 1, has_approved_reply=True
+        )
+        if own_pending:
+            shown |= Q(pk__in=own_pending, status=Comment.Status.PENDING)
+        return self.alias(has_approved_reply=Exists(approved_below)).filter(shown)
+
+    def thread_rows(self) -> list[tuple]:
+        """Return THREAD_FIELDS tuples in reading (depth-first) order, one query."""
+        return list(self.order_by("tree_id", "lft").values_list(*THREAD_FIELDS))
+
+
+class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
+    def allocate_tree_ids(self, count: int) -> list[int]:
+        """Return `count` tree ids no other tree uses or will be given."""
+        # mptt's own MAX(tree_id)+1 races between concurrent writers on
+        # PostgreSQL; a sequence never hands out the same value twice. SQLite
+        # serialises writers (transaction_mode IMMEDIATE), so MAX+1 is safe.
+        alias = self._db or router.db_for_write(self.model)
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            start = super()._get_next_tree_id()
+            return list(range(start, start + count))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                [TREE_ID_SEQUENCE, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def _get_next_tree_id(self) -> int:
+        return self.allocate_tree_ids(1)[0]
+
+
+class Comment(MPTTModel):
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        PENDING = "pending", "Pending"
+        SPAM = "spam", "Spam"
+        REMOVED = "removed", "Removed"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = TreeForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    author_name = models.CharField("name", max_length=100)
+    author_email = models.EmailField("email", blank=True)
+    author_url = models.URLField("website", blank=True)
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    status_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why it was held or marked spam."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    # Declared so it gets no index of its own: (tree_id, lft) below covers it.
+    tree_id = models.PositiveIntegerField(editable=False)
+
+    objects = CommentManager()
+
+    class MPTTMeta:
+        # No order_insertion_by: replies go in as last child, so tree order
+        # is chronological and no insert ever shifts other trees.
+        pass
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["tree_id", "lft"], name="forum_comment_tree_id_lft_idx"
+            ),
+            models.Index(fields=["post", "tree_id", "lft"], name="comment_thread_idx"),
+            models.Index(fields=["post", "status"], name="comment_post_status_idx"),
+            models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+            models.Index(fields=["author_email"], name="comment_email_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["approved", "pending", "spam", "removed"]),
+                name="forum_comment_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.post_id}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = markup.render_comment(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+
+
+class BlocklistEntry(models.Model):
+    """A word, email or IP range whose comments go straight to spam."""
+
+    class Kind(models.TextChoices):
+        WORD = "word", "Word or phrase"
+        EMAIL = "email", "Email address or @domain"
+        IP = "ip", "IP address or CIDR range"
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    value = models.CharField(max_length=200)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("kind", "value")
+        verbose_name_plural = "blocklist entries"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="blocklist_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self):
+        self.value = self.value.strip()
+        if self.kind in {self.Kind.EMAIL, self.Kind.WORD}:
+            self.value = self.value.lower()
+        if self.kind == self.Kind.IP:
+            try:
+                ipaddress.ip_network(self.value, strict=False)
+            except ValueError:
+                raise ValidationError(
+                    {
+                        "value": "Enter an IP address (203.0.113.7) "
+                        "or a range (203.0.113.0/24)."
+                    }
+                ) from None
+
+    def matches(self, *, text: str, email: str, ip: str | None) -> bool:
+        """Return True if this entry applies to a comment with these values."""
+        if self.kind == self.Kind.WORD:
+            return self.value in text.lower()
+        if self.kind == self.Kind.EMAIL:
+            email = email.lower()
+            if self.value.startswith("@"):
+                return email.endswith(self.value)
+            return email == self.value
+        if not ip:
+            return False
+        try:
+            return ipaddress.ip_address(ip) in ipaddress.ip_network(
+                self.value, strict=False
+            )
+        except ValueError:
+            return False

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from forum import views
+
+app_name = "forum"
+
+urlpatterns = [
+    path("", views.PostListView.as_view(), name="post-list"),
+    path("posts/<slug:slug>/", views.post_detail, name="post-detail"),
+    path(
+        "category/<slug:slug>/",
+        views.CategoryDetailView.as_view(),
+        name="category-detail",
+    ),
+    path("comments/post/", views.comment_create, name="comment-create"),
+]

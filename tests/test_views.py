@@ -1,0 +1,191 @@
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+from django.utils import timezone
+
+from forum.models import Comment, Post
+from tests.factories import make_category, make_comment, make_post
+
+pytestmark = pytest.mark.django_db
+
+
+def soup(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def test_index_lists_published_posts_newest_first(client):
+    old = make_post(title="Old news", published_at=timezone.now() - timedelta(days=2))
+    new = make_post(title="Fresh news")
+    make_post(title="Secret draft", status=Post.Status.DRAFT)
+    make_post(title="Scheduled", published_at=timezone.now() + timedelta(hours=1))
+    page = soup(client.get("/"))
+    titles = [h.get_text(strip=True) for h in page.select(".entry-title")]
+    assert titles == [new.title, old.title]
+
+
+def test_index_shows_categories_excerpt_and_response_link(client):
+    category = make_category(name="Russia")
+    post = make_post(body="First words of the post. " * 40, categories=[category])
+    make_comment(post=post)
+    make_comment(post=post)
+    make_comment(post=post, status=Comment.Status.PENDING)
+    summary = soup(client.get("/")).select_one(".post-summary")
+    assert summary.select_one(".cat-links a")["href"] == category.get_absolute_url()
+    assert summary.select_one(".entry-summary").get_text().startswith("First words")
+    link = summary.select_one(".comments-link")
+    assert link.get_text(strip=True) == "2 Responses"
+    assert link["href"] == post.get_absolute_url() + "#comments"
+
+
+def test_index_paginates(client, settings):
+    for _ in range(12):
+        make_post()
+    first = soup(client.get("/"))
+    second = soup(client.get("/?page=2"))
+    assert len(first.select(".post-summary")) == 10
+    assert len(second.select(".post-summary")) == 2
+    assert first.select_one("a.next")["href"] == "?page=2"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"status": Post.Status.DRAFT},
+        {"published_at": timezone.now() + timedelta(days=1)},
+    ],
+)
+def test_unpublished_posts_are_404(client, overrides):
+    post = make_post(**overrides)
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 404
+    assert b"Nothing here" in response.content
+
+
+def test_post_page_shows_meta_line_with_real_links(client, editor):
+    categories = [make_category(name="Russia"), make_category(name="Ukraine Crisis")]
+    post = make_post(title="A title", author=editor, categories=categories)
+    page = soup(client.get(post.get_absolute_url()))
+    footer = page.select_one(".entry-footer")
+    assert footer.get_text(" ", strip=True).replace(" ,", ",").replace(" .", ".") == (
+        "This entry was posted in Russia, Ukraine Crisis. Bookmark the permalink."
+    )
+    links = [a["href"] for a in footer.select("a")]
+    assert links == [c.get_absolute_url() for c in categories] + [
+        post.get_absolute_url()
+    ]
+    assert page.select_one(".entry-meta .author").get_text() == "Eda Tor"
+
+
+def test_post_page_shows_only_approved_comments(client):
+    post = make_post()
+    shown = make_comment(post=post, body="visible words")
+    make_comment(post=post, status=Comment.Status.PENDING, body="pending words")
+    make_comment(post=post, status=Comment.Status.SPAM, body="spam words")
+    make_comment(post=post, status=Comment.Status.REMOVED, body="removed words")
+    page = soup(client.get(post.get_absolute_url()))
+    assert [li["id"] for li in page.select("li.comment")] == [f"comment-{shown.pk}"]
+    assert (
+        page.select_one(".comments-title").get_text()
+        == f"One Response to “{post.title}”"
+    )
+
+
+def test_removed_comment_with_approved_replies_stays_as_placeholder(client):
+    post = make_post()
+    removed = make_comment(post=post, body="gone words", author_name="Gone Author")
+    reply = make_comment(post=post, parent=removed)
+    Comment.objects.filter(pk=removed.pk).update(status=Comment.Status.REMOVED)
+    response = client.get(post.get_absolute_url())
+    page = soup(response)
+    placeholder = page.select_one(f"#comment-{removed.pk}")
+    assert placeholder.get_text(strip=True).startswith("This comment was removed.")
+    assert b"gone words" not in response.content
+    assert b"Gone Author" not in response.content
+    assert placeholder.select_one(f"ol.children > #comment-{reply.pk}")
+
+
+def test_closed_post_says_so_and_has_no_form(client):
+    post = make_post(comments_open=False)
+    make_comment(post=post)
+    page = soup(client.get(post.get_absolute_url()))
+    assert page.select_one(".no-comments").get_text() == "Comments are closed."
+    assert page.select_one("#commentform") is None
+    assert page.select_one(".comment-reply-link") is None
+
+
+def test_thread_markup_follows_the_wordpress_contract(client):
+    post = make_post()
+    root = make_comment(post=post, author_name="Anna")
+    reply = make_comment(post=post, parent=root, author_name="Ben")
+    deeper = make_comment(post=post, parent=reply, author_name="Cy")
+    second = make_comment(post=post, author_name="Dee")
+    page = soup(client.get(post.get_absolute_url()))
+    top = page.select("ol.comment-list > li")
+    assert [li["id"] for li in top] == [f"comment-{root.pk}", f"comment-{second.pk}"]
+    for comment, depth in ((root, 1), (reply, 2), (deeper, 3), (second, 1)):
+        li = page.select_one(f"li#comment-{comment.pk}")
+        assert {"comment", f"depth-{depth}"} <= set(li["class"])
+        article = li.find("article", recursive=False)
+        assert article.select_one(".fn").get_text() == comment.author_name
+        time = article.select_one(f'a[href="#comment-{comment.pk}"] > time')
+        assert time["datetime"] == comment.created_at.isoformat()
+        assert comment.body in article.select_one(".comment-content").get_text()
+    assert page.select_one(f"#comment-{root.pk} > ol.children > #comment-{reply.pk}")
+    assert page.select_one(f"#comment-{reply.pk} > ol.children > #comment-{deeper.pk}")
+    assert "parent" in page.select_one(f"#comment-{root.pk}")["class"]
+
+
+def test_author_website_is_a_nofollow_link_and_email_never_shown(client):
+    post = make_post()
+    make_comment(
+        post=post, author_url="https://anna.example/", author_email="anna@mail.test"
+    )
+    response = client.get(post.get_absolute_url())
+    link = soup(response).select_one(".comment-author a.url")
+    assert link["href"] == "https://anna.example/"
+    assert set(link["rel"]) >= {"nofollow", "ugc"}
+    assert b"anna@mail.test" not in response.content
+
+
+def _thread_queries(client, django_assert_num_queries, count: int) -> int:
+    post = make_post()
+    parents = [None]
+    for i in range(count):
+        parent = parents[(i * 7) % len(parents)]
+        parents.append(make_comment(post=post, parent=parent))
+    url = post.get_absolute_url()
+    client.get(url)  # warm up anything cached per process
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert len(soup(response).select("li.comment")) == count
+    return len(queries)
+
+
+def test_thread_page_query_count_does_not_grow_with_the_thread(
+    client, django_assert_num_queries
+):
+    small = _thread_queries(client, django_assert_num_queries, 12)
+    big = _thread_queries(client, django_assert_num_queries, 1000)
+    assert small == big
+    assert small <= 4
+
+
+def test_category_archive_lists_its_posts(client):
+    category = make_category(name="Ukraine Crisis", slug="ukraine-crisis")
+    inside = make_post(categories=[category])
+    make_post()
+    response = client.get(
+        reverse("forum:category-detail", kwargs={"slug": "ukraine-crisis"})
+    )
+    page = soup(response)
+    assert page.select_one("h1").get_text() == "Category: Ukraine Crisis"
+    assert [a.get_text() for a in page.select(".entry-title a")] == [inside.title]
+
+
+def test_unknown_category_is_404(client):
+    assert client.get("/category/nope/").status_code == 404
