@@ -8,6 +8,7 @@ WordPress's convention (docs/architecture.md, "Thread markup"), so themes and
 scripts written for WordPress threads work unchanged.
 """
 
+import calendar
 from html import escape
 
 from django.utils import timezone
@@ -48,6 +49,8 @@ PLACEHOLDER_TEXT = {
     PENDING: "This comment is awaiting moderation.",
 }
 REMOVED_TEXT = "This comment was removed."
+# Looked up once: strftime("%B") costs three times the rest of the date.
+MONTHS = tuple(calendar.month_name)
 
 
 def render_thread(
@@ -67,6 +70,8 @@ def render_thread(
         return ""
     tz = timezone.get_current_timezone()
     after = after or {}
+    base = None if reply_base is None else escape(reply_base)
+    authors: dict[tuple[str, str], tuple[str, str]] = {}  # people comment often
     out: list[str] = []
     stack: list[int] = []  # pks of the open <li>s, outermost first
     nested: list[bool] = []  # whether each open <li> has its <ol class="children">
@@ -85,17 +90,22 @@ def render_thread(
             out.append('<ol class="children">')
         classes = " parent" if next_parent == pk else ""
         if status == APPROVED or pk in own_pending:
+            author = authors.get((name, url))
+            if author is None:
+                author = authors[name, url] = (_author(name, url), escape(name))
             out.append(
                 _COMMENT.format(
                     pk=pk,
                     depth=len(stack) + 1,
                     classes=classes,
-                    author=_author(name, url),
+                    author=author[0],
                     iso=created.isoformat(),
                     when=_when(created.astimezone(tz)),
                     note="" if status == APPROVED else _AWAITING,
                     body=body_html,
-                    reply=_reply(reply_base, pk, name) if status == APPROVED else "",
+                    reply=""
+                    if base is None or status != APPROVED
+                    else _REPLY.format(base=base, pk=pk, name=author[1]),
                 )
             )
         else:
@@ -128,15 +138,8 @@ def _author(name: str, url: str) -> str:
 
 def _when(moment) -> str:
     """December 28, 2022 at 10:14 am (WordPress's default format)."""
-    hour = moment.hour % 12 or 12
-    meridiem = "am" if moment.hour < 12 else "pm"
+    hour = moment.hour
     return (
-        f"{moment:%B} {moment.day}, {moment.year} at "
-        f"{hour}:{moment.minute:02d} {meridiem}"
+        f"{MONTHS[moment.month]} {moment.day}, {moment.year} at "
+        f"{hour % 12 or 12}:{moment.minute:02d} {'am' if hour < 12 else 'pm'}"
     )
-
-
-def _reply(base: str | None, pk: int, name: str) -> str:
-    if base is None:
-        return ""
-    return _REPLY.format(base=escape(base), pk=pk, name=escape(name))
