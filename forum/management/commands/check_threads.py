@@ -50,11 +50,16 @@ class Command(BaseCommand):
         tree_ids = {t for p in problems for t in p.tree_ids}
         comment_ids = {c for p in problems for c in p.comment_ids}
         parents = Comment.objects.filter(pk__in=comment_ids).values("parent_id")
+        # order_by(): the tree manager orders by (tree_id, lft), and SQLite
+        # refuses ORDER BY inside the parts of a UNION.
         posts = (
             Comment.objects.filter(tree_id__in=tree_ids)
+            .order_by()
             .values_list("post_id", flat=True)
             .union(
-                Comment.objects.filter(pk__in=parents).values_list("post_id", flat=True)
+                Comment.objects.filter(pk__in=parents)
+                .order_by()
+                .values_list("post_id", flat=True)
             )
         )
         return sorted(set(posts))
