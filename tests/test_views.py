@@ -151,10 +151,11 @@ def test_author_website_is_a_nofollow_link_and_email_never_shown(client):
 
 def _thread_queries(client, django_assert_num_queries, count: int) -> int:
     post = make_post()
-    parents = [None]
+    recent = []
     for i in range(count):
-        parent = parents[(i * 7) % len(parents)]
-        parents.append(make_comment(post=post, parent=parent))
+        # Small threads, three levels deep: cheap to build, still nested.
+        parent = recent[-(i % 3)] if i % 4 else None
+        recent = [*recent[-2:], make_comment(post=post, parent=parent)]
     url = post.get_absolute_url()
     client.get(url)  # warm up anything cached per process
     from django.db import connection

@@ -34,14 +34,15 @@ from django.utils import timezone
 from forum import services
 from forum.models import Comment, Post
 
-WORDS = (
+VOCABULARY = (
     "the front line moved again overnight and nobody can say for certain what "
     "it means for the spring supply routes winter mud artillery morale reports "
     "analysts expect officials said according to sources near the town"
-).split()
+)
+WORDS = VOCABULARY.split()
 
 RECURSETREE = Template(
-    "{% load mptt_tags %}<ol class=\"comment-list\">{% recursetree nodes %}"
+    '{% load mptt_tags %}<ol class="comment-list">{% recursetree nodes %}'
     '<li id="comment-{{ node.pk }}" class="comment depth-{{ node.level|add:1 }}">'
     '<article><b class="fn">{{ node.author_name }}</b> says: '
     '<a href="#comment-{{ node.pk }}"><time datetime="{{ node.created_at|date:"c" }}">'
@@ -51,7 +52,7 @@ RECURSETREE = Template(
     "</li>{% endrecursetree %}</ol>"
 )
 FLAT_LOOP = Template(
-    "{% load mptt_tags %}<ol class=\"comment-list\">"
+    '{% load mptt_tags %}<ol class="comment-list">'
     "{% for node, info in nodes|tree_info %}"
     '{% if info.new_level %}{% if node.level %}<ol class="children">{% endif %}'
     "{% else %}</li>{% endif %}"
@@ -108,12 +109,12 @@ class Command(BaseCommand):
         nodes = Comment.objects.filter(post=post, status=Comment.Status.APPROVED)
         textbook = _timed(lambda: RECURSETREE.render(Context({"nodes": nodes})), runs)
         flat = _timed(lambda: FLAT_LOOP.render(Context({"nodes": nodes})), runs)
-        deep = list(Comment.objects.filter(post=post).order_by("-level", "pk")[:inserts])
+        deep = Comment.objects.filter(post=post).order_by("-level", "pk")[:inserts]
         reply = _timed_each(
             lambda parent: services.comment_create(
                 post=post, parent=parent, author_name="Bench", body=_text(rng)
             ),
-            deep,
+            list(deep),
         )
         one_tree = _one_tree_insert(size, rng, inserts)
         rows = [
@@ -126,7 +127,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\n## {size:,} comments\n")
         self.stdout.write("| what | median | p95 |\n|---|---|---|")
         for label, samples in rows:
-            self.stdout.write(f"| {label} | {_ms(_median(samples))} | {_ms(_p95(samples))} |")
+            median, p95 = _ms(_median(samples)), _ms(_p95(samples))
+            self.stdout.write(f"| {label} | {median} | {p95} |")
         self.stdout.write(
             f"\nthread page: {len(queries)} queries, {len(body):,} bytes; "
             f"textbook / ours: {_median(textbook) / _median(page):.1f}x, "
@@ -142,17 +144,19 @@ def _text(rng: random.Random, length: int = 300) -> str:
 
 
 def _build_thread(size: int, rng: random.Random, *, slug: str, one_root=False) -> Post:
-    """Bulk-create a thread of `size` comments, then number it with thread_rebuild."""
-    author = _author()
-    post = services.post_create(title=slug, slug=slug, body="Benchmark.", author=author)
-    start = (Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    """Bulk-create a thread of `size` comments; number it with thread_rebuild."""
+    post = services.post_create(
+        title=slug, slug=slug, body="Benchmark.", author=_author()
+    )
+    last = Comment.objects.order_by("-pk").values_list("pk", flat=True).first()
+    start = (last or 0) + 1
     levels: dict[int, int] = {}
     comments = []
     when = timezone.now() - timedelta(days=30)
     for pk in range(start, start + size):
         parent = None
         if pk > start and (one_root or rng.random() > 0.3):
-            candidates = [p for p in rng.sample(range(start, pk), min(3, pk - start))]
+            candidates = rng.sample(range(start, pk), min(3, pk - start))
             parent = min(candidates, key=lambda p: levels[p] >= 11)
             if one_root and rng.random() < 0.3:
                 parent = start
