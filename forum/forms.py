@@ -11,6 +11,8 @@ TOKEN_SALT = "forum.comment-form"
 HONEYPOT = "contact_me_by_fax_only"
 # Service errors are keyed by Comment field; the form shows them by its own.
 SERVICE_FIELDS = {"body": "comment", "author_name": "author", "author_email": "email"}
+# Fields the reader never sees or types: an error in one means a broken form.
+UNSEEN_FIELDS = ("comment_parent", "comment_post_ID", "form_token", HONEYPOT)
 
 
 def form_token() -> str:
@@ -91,6 +93,10 @@ class CommentForm(forms.Form):
 
     def clean_author(self):
         return self.cleaned_data["author"] or "Anonymous"
+
+    def is_garbled(self) -> bool:
+        """Return True if a field the reader can't see or fix is invalid."""
+        return any(name in self.errors for name in UNSEEN_FIELDS)
 
     def bot_reason(self) -> str:
         """Return why this looks like a bot's post ("" if it doesn't)."""

@@ -1,3 +1,5 @@
+from urllib.parse import parse_qsl, quote, unquote
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +21,7 @@ REMEMBER_COOKIES = {
     "url": "comment_author_url",
 }
 REMEMBER_SECONDS = 365 * 24 * 3600
+CLOSED = "Comments are closed on this post."
 
 
 class PostListView(ListView):
@@ -50,7 +53,7 @@ class CategoryDetailView(PostListView):
 def post_detail(request, slug):
     post = get_object_or_404(_public_posts(), slug=slug)
     reply_to = _int(request.GET.get("replytocom"))
-    form = CommentForm(user=request.user, initial=_remembered(request, post, reply_to))
+    form = CommentForm(user=request.user, initial=_remembered(request, post))
     return _render_post(request, post, form, reply_to=reply_to)
 
 
@@ -61,20 +64,24 @@ def comment_create(request):
         _int(data.get("comment_post_ID")),
         _int(data.get("comment_parent", "0")),
     )
-    if post_id is None or parent_id is None or "comment" not in data:
+    if None in (post_id, parent_id) or "comment" not in data or not _is_utf8(request):
         return _malformed(request)
     post = _public_posts().filter(pk=post_id).first()
     if post is None:
         return _rejected(
             request, None, "This post does not exist or is not published.", 404
         )
+    if not post.accepts_comments():
+        return _rejected(request, post, CLOSED, 403)
     form = CommentForm(data, user=request.user)
     if not form.is_valid():
+        if form.is_garbled():
+            return _malformed(request)
         return _render_post(request, post, form, reply_to=parent_id, status=400)
     try:
         comment = _submit(request, post, form)
     except services.CommentsClosed:
-        return _rejected(request, post, "Comments are closed on this post.", 403)
+        return _rejected(request, post, CLOSED, 403)
     except services.Flooding as flood:
         return _flooding(request, post, flood.retry_after)
     except ValidationError as error:
@@ -94,7 +101,8 @@ def _submit(request, post, form) -> Comment:
         author_email=data.get("email", ""),
         author_url=data.get("url", ""),
         ip_address=client_ip(request.META),
-        user_agent=request.headers.get("user-agent", ""),
+        # PostgreSQL can't store NUL; some servers let it through in headers.
+        user_agent=request.headers.get("user-agent", "").replace("\x00", ""),
         bot_reason=form.bot_reason(),
     )
 
@@ -113,9 +121,11 @@ def _after_comment(request, post, form, comment):
     if "cookies_consent" in form.cleaned_data:
         for field, cookie in REMEMBER_COOKIES.items():
             if form.cleaned_data["cookies_consent"]:
+                # Percent-encoded (as PHP does for WordPress): a raw non-Latin-1
+                # name can't go in a header, and the WSGI server would fail.
                 response.set_cookie(
                     cookie,
-                    form.cleaned_data[field],
+                    quote(form.cleaned_data[field]),
                     max_age=REMEMBER_SECONDS,
                     httponly=True,
                     samesite="Lax",
@@ -143,6 +153,10 @@ def _render_post(request, post, form, *, reply_to=None, status=200):
     }
     if replying:
         form.initial["comment_parent"] = replying[0]
+    elif form.is_bound and reply_to:
+        # The comment answered takes no replies: offer the text as a new comment.
+        form.data = form.data.copy()
+        form.data["comment_parent"] = "0"
     form_html = (
         render_to_string("forum/includes/_comment_form.html", context, request)
         if open_
@@ -166,11 +180,11 @@ def _public_posts():
     )
 
 
-def _remembered(request, post, reply_to) -> dict:
-    initial = {"comment_post_ID": post.pk, "comment_parent": reply_to or 0}
+def _remembered(request, post) -> dict:
+    initial = {"comment_post_ID": post.pk}
     for field, cookie in REMEMBER_COOKIES.items():
         if cookie in request.COOKIES:
-            initial[field] = request.COOKIES[cookie]
+            initial[field] = unquote(request.COOKIES[cookie])
             initial["cookies_consent"] = True
     return initial
 
@@ -181,6 +195,22 @@ def _int(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 <= number < 2**63 else None
+
+
+def _is_utf8(request) -> bool:
+    """Return False if a urlencoded body doesn't decode strictly.
+
+    Django decodes leniently (replacement characters, or Latin-1), which
+    would store mangled text; browsers send valid UTF-8.
+    """
+    if request.content_type != "application/x-www-form-urlencoded":
+        return True
+    encoding = request.encoding or settings.DEFAULT_CHARSET
+    try:
+        parse_qsl(request.body.decode(encoding), encoding=encoding, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _malformed(request):

@@ -1,0 +1,320 @@
+"""Moderation on entry, the remember-me cookies and the settings' off switches."""
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core import signing
+from django.test import Client
+
+from forum.models import BlocklistEntry, Comment
+from tests.factories import aged_token, comment_data, make_comment, make_post, make_user
+
+pytestmark = pytest.mark.django_db
+
+URL = "/comments/post/"
+AWAITING = "Your comment is awaiting moderation."
+
+
+@pytest.fixture(autouse=True)
+def _no_flood(settings):
+    """These tests post several comments from one address."""
+    settings.COMMENT_FLOOD_SECONDS = 0
+
+
+def soup(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def submit(client, post, meta=None, **overrides):
+    """Post the comment form; `meta` holds request headers and REMOTE_ADDR."""
+    return client.post(URL, comment_data(post, **overrides), **(meta or {}))
+
+
+def known_reader(email: str = "anna@example.com") -> None:
+    """Give `email` an approved comment, so its next one isn't held as a first."""
+    make_comment(post=make_post(), author_email=email)
+
+
+def posted(client, post, **overrides) -> Comment:
+    response = submit(client, post, **overrides)
+    assert response.status_code == 302
+    return Comment.objects.latest("pk")
+
+
+# --- Held, approved, spam ----------------------------------------------------
+
+
+def test_first_comment_from_a_guest_is_held(client):
+    comment = posted(client, make_post())
+    assert (comment.status, comment.status_reason) == (
+        Comment.Status.PENDING,
+        "first comment",
+    )
+
+
+def test_held_comment_is_shown_only_to_its_authors_browser(client):
+    post = make_post()
+    comment = posted(client, post)
+    mine = soup(client.get(post.get_absolute_url()))
+    theirs = soup(Client().get(post.get_absolute_url()))
+    li = mine.select_one(f"li#comment-{comment.pk}")
+    assert li.select_one(".comment-awaiting-moderation").get_text() == AWAITING
+    assert comment.body in li.select_one(".comment-content").get_text()
+    assert theirs.select_one(f"#comment-{comment.pk}") is None
+    assert comment.body not in str(theirs)
+
+
+def test_held_reply_is_shown_under_its_parent_to_its_author(client):
+    post = make_post()
+    parent = make_comment(post=post)
+    reply = posted(client, post, comment_parent=str(parent.pk))
+    page = soup(client.get(post.get_absolute_url()))
+    assert page.select_one(f"#comment-{parent.pk} > ol.children > #comment-{reply.pk}")
+
+
+def test_guest_with_an_earlier_approved_comment_is_approved(client):
+    known_reader("anna@example.com")
+    comment = posted(client, make_post(), email="Anna@Example.com")
+    assert comment.status == Comment.Status.APPROVED
+
+
+def test_guest_whose_earlier_comment_is_still_held_is_held_again(client):
+    make_comment(
+        post=make_post(),
+        author_email="anna@example.com",
+        status=Comment.Status.PENDING,
+    )
+    assert posted(client, make_post()).status == Comment.Status.PENDING
+
+
+def test_comment_with_too_many_links_is_held(client):
+    known_reader()
+    body = "See https://one.example.com and www.two.example.org"
+    comment = posted(client, make_post(), comment=body)
+    assert (comment.status, comment.status_reason) == (
+        Comment.Status.PENDING,
+        "2 links",
+    )
+
+
+def test_comment_with_fewer_links_than_the_limit_is_approved(client):
+    known_reader()
+    comment = posted(client, make_post(), comment="See https://one.example")
+    assert comment.status == Comment.Status.APPROVED
+
+
+def test_blocklisted_word_marks_the_comment_as_spam(client):
+    known_reader()
+    BlocklistEntry.objects.create(kind=BlocklistEntry.Kind.WORD, value="cheap pills")
+    post = make_post()
+    response = submit(client, post, comment="Buy CHEAP PILLS here")
+    comment = Comment.objects.latest("pk")
+    assert (comment.status, comment.status_reason) == (
+        Comment.Status.SPAM,
+        'blocklist entry "cheap pills"',
+    )
+    assert response["Location"] == f"{post.get_absolute_url()}#comments"
+
+
+def test_blocklisted_word_in_the_name_marks_the_comment_as_spam(client):
+    known_reader()
+    BlocklistEntry.objects.create(kind=BlocklistEntry.Kind.WORD, value="casino")
+    comment = posted(client, make_post(), author="Best Casino Online")
+    assert comment.status == Comment.Status.SPAM
+
+
+@pytest.mark.parametrize("value", ["anna@example.com", "@example.com"])
+def test_blocklisted_email_marks_the_comment_as_spam(client, value):
+    known_reader()
+    BlocklistEntry.objects.create(kind=BlocklistEntry.Kind.EMAIL, value=value)
+    assert posted(client, make_post()).status == Comment.Status.SPAM
+
+
+@pytest.mark.parametrize("value", ["192.0.2.7", "192.0.2.0/24"])
+def test_blocklisted_ip_marks_the_comment_as_spam(client, value):
+    known_reader()
+    BlocklistEntry.objects.create(kind=BlocklistEntry.Kind.IP, value=value)
+    comment = posted(client, make_post(), meta={"REMOTE_ADDR": "192.0.2.7"})
+    assert comment.status == Comment.Status.SPAM
+
+
+def test_spam_is_not_shown_even_to_its_author(client):
+    known_reader()
+    BlocklistEntry.objects.create(kind=BlocklistEntry.Kind.WORD, value="casino")
+    post = make_post()
+    comment = posted(client, post, comment="casino casino")
+    assert not soup(client.get(post.get_absolute_url())).select_one(
+        f"#comment-{comment.pk}"
+    )
+
+
+def test_filled_honeypot_is_spam_behind_a_normal_redirect(client):
+    known_reader()
+    post = make_post()
+    response = submit(client, post, contact_me_by_fax_only="555-0100")
+    comment = Comment.objects.latest("pk")
+    assert response.status_code == 302
+    assert response["Location"] == f"{post.get_absolute_url()}#comments"
+    assert (comment.status, comment.status_reason) == (
+        Comment.Status.SPAM,
+        "honeypot field filled in",
+    )
+
+
+def test_form_filled_faster_than_the_minimum_is_spam(client, settings):
+    settings.COMMENT_MIN_FILL_SECONDS = 3
+    known_reader()
+    comment = posted(client, make_post(), form_token=aged_token(1))
+    assert comment.status == Comment.Status.SPAM
+    assert comment.status_reason.startswith("form filled in 1.")
+
+
+def test_token_of_a_freshly_rendered_form_is_too_fast(client):
+    known_reader()
+    post = make_post()
+    page = soup(client.get(post.get_absolute_url()))
+    token = page.select_one("[name=form_token]")["value"]
+    assert posted(client, post, form_token=token).status == Comment.Status.SPAM
+
+
+def test_form_open_longer_than_the_minimum_is_accepted(client, settings):
+    settings.COMMENT_MIN_FILL_SECONDS = 3
+    known_reader()
+    comment = posted(client, make_post(), form_token=aged_token(4))
+    assert comment.status == Comment.Status.APPROVED
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "not-a-token",
+        signing.dumps(0.0, salt="another-salt"),
+        aged_token()[:-2] + "xx",
+    ],
+)
+def test_missing_or_forged_form_token_is_spam(client, token):
+    known_reader()
+    comment = posted(client, make_post(), form_token=token)
+    assert (comment.status, comment.status_reason) == (
+        Comment.Status.SPAM,
+        "missing or forged form token",
+    )
+
+
+def test_form_without_a_token_field_is_spam(client):
+    known_reader()
+    data = comment_data(make_post())
+    del data["form_token"]
+    assert client.post(URL, data).status_code == 302
+    assert Comment.objects.latest("pk").status == Comment.Status.SPAM
+
+
+def test_staff_comment_is_approved_even_with_links(client):
+    client.force_login(make_user(is_staff=True))
+    body = "https://one.example https://two.example https://three.example"
+    assert posted(client, make_post(), comment=body).status == Comment.Status.APPROVED
+
+
+def test_logged_in_users_first_comment_is_held(client):
+    client.force_login(make_user())
+    assert posted(client, make_post()).status == Comment.Status.PENDING
+
+
+# --- Remember me ---------------------------------------------------------------
+
+
+def test_save_checkbox_prefills_the_form_next_time(client):
+    post = make_post()
+    submit(
+        client,
+        post,
+        author="Anna Reader",
+        email="anna@example.com",
+        url="https://anna.example/",
+        cookies_consent="on",
+    )
+    form = soup(client.get(post.get_absolute_url())).select_one("#commentform")
+    assert form.select_one("[name=author]")["value"] == "Anna Reader"
+    assert form.select_one("[name=email]")["value"] == "anna@example.com"
+    assert form.select_one("[name=url]")["value"] == "https://anna.example/"
+    assert form.select_one("[name=cookies_consent]").has_attr("checked")
+
+
+def test_save_checkbox_cookies_are_http_only_and_lax(client):
+    response = submit(client, make_post(), cookies_consent="on")
+    cookie = response.cookies["comment_author"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert cookie["max-age"] == 365 * 24 * 3600
+
+
+def test_remembered_name_outside_latin_1_survives_the_round_trip(client):
+    post = make_post()
+    response = submit(client, post, author="张伟 😀 O'Neil; x=1", cookies_consent="on")
+    # A WSGI server writes headers as Latin-1: anything else is a 500 there.
+    for morsel in response.cookies.values():
+        morsel.OutputString().encode("latin-1")
+    form = soup(client.get(post.get_absolute_url())).select_one("#commentform")
+    assert form.select_one("[name=author]")["value"] == "张伟 😀 O'Neil; x=1"
+
+
+def test_unchecked_save_checkbox_forgets_the_cookies(client):
+    post = make_post()
+    submit(client, post, author="Anna Reader", cookies_consent="on")
+    response = submit(client, post, author="Anna Reader")
+    for name in ("comment_author", "comment_author_email", "comment_author_url"):
+        cookie = response.cookies[name]
+        assert (cookie.value, cookie["max-age"]) == ("", 0)
+
+
+# --- Settings: the off switches ---------------------------------------------------
+
+
+def test_flood_seconds_zero_turns_off_flood_control(client, settings):
+    settings.COMMENT_FLOOD_SECONDS = 0
+    post = make_post()
+    for _ in range(3):
+        assert submit(client, post).status_code == 302
+    assert Comment.objects.count() == 3
+
+
+def test_min_fill_seconds_zero_accepts_an_instant_form(client, settings):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+    known_reader()
+    comment = posted(client, make_post(), form_token=aged_token(0))
+    assert comment.status == Comment.Status.APPROVED
+
+
+def test_hold_first_false_approves_a_first_comment(client, settings):
+    settings.COMMENT_HOLD_FIRST = False
+    assert posted(client, make_post()).status == Comment.Status.APPROVED
+
+
+def test_max_links_zero_allows_any_number_of_links(client, settings):
+    settings.COMMENT_MAX_LINKS = 0
+    known_reader()
+    body = " ".join(f"https://site{i}.example" for i in range(6))
+    assert posted(client, make_post(), comment=body).status == Comment.Status.APPROVED
+
+
+def test_name_and_email_are_optional_when_not_required(client, settings):
+    settings.COMMENT_REQUIRE_NAME_EMAIL = False
+    post = make_post()
+    form = soup(client.get(post.get_absolute_url())).select_one("#commentform")
+    assert not form.select_one("[name=author]").has_attr("required")
+    comment = posted(client, post, author="", email="")
+    assert (comment.author_name, comment.author_email) == ("Anonymous", "")
+
+
+def test_optional_email_is_still_validated(client, settings):
+    settings.COMMENT_REQUIRE_NAME_EMAIL = False
+    response = submit(client, make_post(), email="not-an-email")
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
+
+
+def test_guest_without_email_is_held_after_another_guests_approval(client, settings):
+    settings.COMMENT_REQUIRE_NAME_EMAIL = False
+    make_comment(post=make_post(), author_name="Someone Else", author_email="")
+    comment = posted(client, make_post(), author="", email="")
+    assert comment.status == Comment.Status.PENDING
