@@ -17,11 +17,10 @@
     var titleText = title.firstChild;
     var originalTitle = "Leave a Reply";
 
-    if (!document.getElementById("respond-home")) {
-      var list = document.querySelector(".comment-list");
-      var anchor = respond.closest(".comment") ? list : respond;
-      anchor.parentNode.insertBefore(home, anchor.nextSibling);
-    }
+    // The form's home at the bottom: after the thread when the server put
+    // the form under a comment (?replytocom=), else right where it is.
+    var anchor = respond.closest(".comment") ? document.querySelector(".comment-list") : respond;
+    anchor.parentNode.insertBefore(home, anchor.nextSibling);
 
     function moveUnder(commentId, label) {
       var article = document.getElementById("div-comment-" + commentId);
@@ -36,13 +35,20 @@
     }
 
     function reset() {
+      // Moving the form drops focus on <body>: hand it back to the Reply link
+      // of the comment it was under, so keyboard users keep their place.
+      var answered = respond.previousElementSibling;
+      var opener = answered && answered.querySelector(".comment-reply-link");
       home.parentNode.insertBefore(respond, home);
       parentField.value = "0";
       titleText.nodeValue = originalTitle + " ";
       cancel.hidden = true;
+      if (opener) opener.focus();
     }
 
     document.addEventListener("click", function (event) {
+      // Leave modified clicks (new tab, new window) to the browser.
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
       var link = event.target.closest(".comment-reply-link");
       if (link && moveUnder(link.dataset.commentid, link.dataset.replyto)) {
         event.preventDefault();
