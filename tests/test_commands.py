@@ -3,10 +3,11 @@
 from io import StringIO
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
 
 from forum import trees
-from forum.models import Comment
+from forum.models import Category, Comment, Post
 from tests.factories import make_comment, make_post
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,69 @@ def test_check_threads_repair_rebuilds_only_the_broken_posts():
     assert trees.find_problems() == []
     after = list(Comment.objects.for_post(sound).values_list("pk", "tree_id", "lft"))
     assert after == before
+
+
+# The seed thread (../shared/seed/README.md): (author, depth, parent's number).
+SEED_SHAPE = [
+    ("Mark Logan", 1, None),
+    ("Fourth and Long", 1, None),
+    ("borko", 2, 2),
+    ("Fourth and Long", 3, 3),
+    ("borko", 1, None),
+    ("Sam", 1, None),
+    ("TTG", 2, 6),
+    ("Leith", 2, 6),
+    ("borko", 3, 8),
+    ("blue peacock", 4, 9),
+    ("Fourth and Long", 1, None),
+    ("different clue", 2, 11),
+]
+
+
+def _seed_page(client):
+    call_command("load_demo", stdout=StringIO())
+    post = Post.objects.get(slug="winter-offensive-stalls-at-bakhmut")
+    return post, BeautifulSoup(
+        client.get(post.get_absolute_url()).content, "html.parser"
+    )
+
+
+def test_load_demo_reproduces_the_seed_thread_exactly(client):
+    post, page = _seed_page(client)
+    items = page.select("li.comment")
+    numbers = {li["id"]: n for n, li in enumerate(items, start=1)}
+    shape = []
+    for li in items:
+        depth = next(int(c[6:]) for c in li["class"] if c.startswith("depth-"))
+        parent = li.find_parent("li", class_="comment")
+        author = li.find("article").select_one(".fn").get_text()
+        shape.append((author, depth, numbers[parent["id"]] if parent else None))
+    assert shape == SEED_SHAPE
+    assert len(page.select("ol.comment-list > li")) == 5
+
+
+def test_load_demo_seed_post_is_closed_with_two_categories(client):
+    post, page = _seed_page(client)
+    assert page.select_one(".comments-title").get_text().startswith("12 Responses to “")
+    assert page.select_one(".no-comments").get_text() == "Comments are closed."
+    assert [c.name for c in post.categories.all()] == ["Russia", "Ukraine Crisis"]
+    assert not post.accepts_comments()
+
+
+def test_load_demo_adds_an_open_post():
+    call_command("load_demo", stdout=StringIO())
+    assert Post.objects.get(slug="welcome-to-parley").accepts_comments()
+
+
+def test_load_demo_twice_creates_nothing_twice():
+    call_command("load_demo", stdout=StringIO())
+    counts = (Post.objects.count(), Comment.objects.count(), Category.objects.count())
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert (
+        Post.objects.count(),
+        Comment.objects.count(),
+        Category.objects.count(),
+    ) == counts
+    assert "0 post(s) created" in out.getvalue()
+    assert trees.find_problems() == []
