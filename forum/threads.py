@@ -3,7 +3,7 @@
 Rows arrive from one query in tree order (CommentQuerySet.thread_rows); this
 module walks them once, opening and closing nested lists with a stack. No
 template is rendered per comment: at 10,000 comments Django's template engine
-costs ~65 µs a comment, this ~6 µs (docs/performance.md). The markup follows
+costs ~90 µs a comment, this ~5 µs (docs/performance.md). The markup follows
 WordPress's convention (docs/architecture.md, "Thread markup"), so themes and
 scripts written for WordPress threads work unchanged.
 """
