@@ -1,8 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from mptt.admin import MPTTModelAdmin
 
 from forum import services
-from forum.models import BlocklistEntry, Category, Comment, Post
+from forum.models import (
+    BlocklistEntry,
+    Category,
+    Comment,
+    CommentReport,
+    CommentStatusChange,
+    Post,
+    TrustedAuthor,
+)
+
+Status = Comment.Status
 
 
 @admin.register(Category)
@@ -14,13 +30,29 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "status", "published_at", "comments_open", "author")
+    list_display = (
+        "title",
+        "status",
+        "published_at",
+        "approved_comments",
+        "pending_comments",
+        "comments_open",
+        "comments_link",
+    )
     list_filter = ("status", "comments_open", "categories")
     search_fields = ("title", "body")
     prepopulated_fields = {"slug": ("title",)}
     raw_id_fields = ("author",)
     filter_horizontal = ("categories",)
     date_hierarchy = "published_at"
+    actions = ("open_comments", "close_comments")
+
+    def get_queryset(self, request):
+        counts = {
+            f"n_{status}": Count("comments", filter=Q(comments__status=status))
+            for status in (Status.APPROVED, Status.PENDING)
+        }
+        return super().get_queryset(request).annotate(**counts)
 
     def get_changeform_initial_data(self, request):
         return {
@@ -28,53 +60,345 @@ class PostAdmin(admin.ModelAdmin):
             **super().get_changeform_initial_data(request),
         }
 
+    @admin.display(description="approved", ordering="n_approved")
+    def approved_comments(self, obj):
+        return obj.n_approved
+
+    @admin.display(description="pending", ordering="n_pending")
+    def pending_comments(self, obj):
+        return obj.n_pending
+
+    @admin.display(description="comments")
+    def comments_link(self, obj):
+        url = reverse("admin:forum_comment_changelist") + f"?post__id__exact={obj.pk}"
+        return format_html('<a href="{}">Comments</a>', url)
+
+    @admin.action(description="Open comments on the selected posts")
+    def open_comments(self, request, queryset):
+        self._set_comments_open(request, queryset, True)
+
+    @admin.action(description="Close comments on the selected posts")
+    def close_comments(self, request, queryset):
+        self._set_comments_open(request, queryset, False)
+
+    def _set_comments_open(self, request, queryset, is_open):
+        changed = services.posts_set_comments_open(posts=queryset, is_open=is_open)
+        _log(request, changed, f"Comments {'opened' if is_open else 'closed'}.")
+        state = "opened" if is_open else "closed"
+        self.message_user(request, f"Comments {state} on {len(changed)} post(s).")
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = CommentStatusChange
+    fields = ("created_at", "from_status", "to_status", "moderator", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "status history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReportInline(admin.TabularInline):
+    model = CommentReport
+    fields = ("created_at", "reason", "reporter")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class HasRepliesFilter(admin.SimpleListFilter):
+    title = "replies"
+    parameter_name = "has_replies"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Has replies"), ("no", "No replies"))
+
+    def queryset(self, request, queryset):
+        # Nested sets: a comment has replies when its interval holds more than itself.
+        if self.value() == "yes":
+            return queryset.filter(rght__gt=F("lft") + 1)
+        if self.value() == "no":
+            return queryset.filter(rght=F("lft") + 1)
+        return queryset
+
+
+class ReportedFilter(admin.SimpleListFilter):
+    title = "reports"
+    parameter_name = "reported"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Reported by readers"),)
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(reports__isnull=False).distinct()
+        return queryset
+
 
 @admin.register(Comment)
 class CommentAdmin(MPTTModelAdmin):
     list_display = (
         "excerpt",
+        "status",
         "author_name",
         "author_email",
         "ip_address",
         "post",
-        "status",
+        "in_reply_to",
         "created_at",
+        "level",
     )
-    list_filter = ("status", "created_at")
-    list_select_related = ("post",)
+    list_display_links = ("excerpt",)
+    list_filter = ("status", HasRepliesFilter, ReportedFilter, "created_at", "post")
+    list_select_related = ("post", "parent")
     search_fields = ("body", "author_name", "author_email", "ip_address")
     raw_id_fields = ("post", "parent", "user")
-    readonly_fields = ("created_at", "ip_address", "user_agent")
     list_per_page = 100
+    mptt_level_indent = 16
+    fields = (
+        "post",
+        "parent",
+        "ancestors",
+        "status",
+        "status_reason",
+        "is_locked",
+        "user",
+        "author_name",
+        "author_email",
+        "author_url",
+        "body",
+        "created_at",
+        "ip_address",
+        "user_agent",
+    )
+    readonly_fields = (
+        "ancestors",
+        "status_reason",
+        "is_locked",
+        "created_at",
+        "ip_address",
+        "user_agent",
+    )
+    inlines = (StatusChangeInline, ReportInline)
+    actions = (
+        "approve_comments",
+        "hold_comments",
+        "mark_spam",
+        "remove_comments",
+        "restore_comments",
+        "lock_branches",
+        "unlock_branches",
+        "remove_branches",
+        "restore_branches",
+        "trust_authors",
+        "block_authors",
+    )
 
-    @admin.display(description="comment")
-    def excerpt(self, obj):
-        return obj.body[:80]
+    def get_ordering(self, request):
+        # The moderation queues read oldest first; a post's comments read as
+        # its threads; otherwise the newest come first.
+        if request.GET.get("status__exact") in {Status.PENDING, Status.SPAM}:
+            return ("created_at", "pk")
+        if "post__id__exact" in request.GET:
+            return ("tree_id", "lft")
+        return ("-created_at", "-pk")
 
     def get_readonly_fields(self, request, obj=None):
-        # Moving a comment to another post or parent is a tree write that must
-        # go through the locked services; editing keeps its place.
+        # Moving a comment to another post or parent is a tree write; a
+        # comment keeps its place when edited.
         if obj is not None:
             return (*self.readonly_fields, "post", "parent")
         return self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        data = form.cleaned_data
-        created = services.comment_create(
-            post=data["post"],
-            parent=data.get("parent"),
-            body=data["body"],
-            author_name=data["author_name"],
-            author_email=data.get("author_email", ""),
-            author_url=data.get("author_url", ""),
-            user=data.get("user"),
-            status=data["status"],
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # A bulk delete would take replies with it: removal keeps them readable.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not obj.is_leaf_node():
+            return False  # it has replies: remove it instead
+        return super().has_delete_permission(request, obj)
+
+    def has_trust_permission(self, request):
+        return request.user.has_perm("forum.add_trustedauthor")
+
+    def has_block_permission(self, request):
+        return request.user.has_perm("forum.add_blocklistentry")
+
+    @admin.display(description="comment")
+    def excerpt(self, obj):
+        return Truncator(obj.body).chars(80)
+
+    @admin.display(description="in reply to")
+    def in_reply_to(self, obj):
+        return obj.parent.author_name if obj.parent else "—"
+
+    @admin.display(description="replying to (oldest first)")
+    def ancestors(self, obj):
+        if obj.pk is None or obj.parent_id is None:
+            return "— (a top-level comment)"
+        return format_html_join(
+            format_html("<br>"),
+            '<a href="{}">#{} {}</a>: {}',
+            (
+                (
+                    reverse("admin:forum_comment_change", args=[a.pk]),
+                    a.pk,
+                    a.author_name,
+                    Truncator(a.body).chars(80),
+                )
+                for a in obj.get_ancestors()
+            ),
         )
-        obj.pk = created.pk
-        obj.refresh_from_db()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            created = services.comment_create(
+                post=obj.post,
+                parent=obj.parent,
+                body=obj.body,
+                author_name=obj.author_name,
+                author_email=obj.author_email,
+                author_url=obj.author_url,
+                user=obj.user,
+                status=obj.status,
+            )
+            obj.pk, obj.tree_id, obj.lft = created.pk, created.tree_id, created.lft
+            return
+        fields = {name: getattr(obj, name) for name in form.changed_data}
+        status = fields.pop("status", None)
+        services.comment_edit(comment=obj, fields=fields)
+        if status is not None:
+            services.comment_set_status(
+                comments=[Comment.objects.get(pk=obj.pk)],
+                status=status,
+                moderator=request.user,
+                reason="changed on its admin page",
+            )
+
+    def delete_model(self, request, obj):
+        try:
+            services.comment_delete(comment=obj)
+        except ValidationError as error:
+            self.message_user(request, error.messages[0], messages.ERROR)
+
+    @admin.action(description="Approve the selected comments", permissions=("change",))
+    def approve_comments(self, request, queryset):
+        self._set_status(request, queryset, Status.APPROVED, "approved")
+
+    @admin.action(
+        description="Hold the selected comments for moderation", permissions=("change",)
+    )
+    def hold_comments(self, request, queryset):
+        self._set_status(request, queryset, Status.PENDING, "held for moderation")
+
+    @admin.action(
+        description="Mark the selected comments as spam", permissions=("change",)
+    )
+    def mark_spam(self, request, queryset):
+        self._set_status(request, queryset, Status.SPAM, "marked as spam")
+
+    @admin.action(description="Remove the selected comments", permissions=("change",))
+    def remove_comments(self, request, queryset):
+        self._set_status(request, queryset, Status.REMOVED, "removed")
+
+    @admin.action(
+        description="Restore the selected removed comments", permissions=("change",)
+    )
+    def restore_comments(self, request, queryset):
+        comments = list(queryset.filter(status=Status.REMOVED))
+        count = services.comment_restore(comments=comments, moderator=request.user)
+        self._report(request, comments, count, "restored")
+
+    def _set_status(self, request, queryset, status, done):
+        comments = list(queryset.exclude(status=status))
+        count = services.comment_set_status(
+            comments=comments, status=status, moderator=request.user, reason=done
+        )
+        self._report(request, comments, count, done)
+
+    @admin.action(
+        description="Lock the branches under the selected comments",
+        permissions=("change",),
+    )
+    def lock_branches(self, request, queryset):
+        changed = [c for c in queryset if services.branch_lock(comment=c, locked=True)]
+        self._report(request, changed, len(changed), "locked (no new replies below)")
+
+    @admin.action(
+        description="Unlock the branches under the selected comments",
+        permissions=("change",),
+    )
+    def unlock_branches(self, request, queryset):
+        changed = [c for c in queryset if services.branch_lock(comment=c, locked=False)]
+        self._report(request, changed, len(changed), "unlocked")
+
+    @admin.action(
+        description="Remove the selected comments with all their replies",
+        permissions=("change",),
+    )
+    def remove_branches(self, request, queryset):
+        count = sum(
+            services.branch_remove(comment=c, moderator=request.user) for c in queryset
+        )
+        self._report(request, list(queryset), count, "removed with their branches")
+
+    @admin.action(
+        description="Undo the branch removal of the selected comments",
+        permissions=("change",),
+    )
+    def restore_branches(self, request, queryset):
+        count = sum(
+            services.branch_restore(comment=c, moderator=request.user) for c in queryset
+        )
+        self._report(request, list(queryset), count, "restored with their branches")
+
+    @admin.action(
+        description="Trust the authors (skip the first-comment hold)",
+        permissions=("trust",),
+    )
+    def trust_authors(self, request, queryset):
+        trusted = [
+            c
+            for c in queryset.select_related("user")
+            if services.author_trust(comment=c)
+        ]
+        self._report(request, trusted, len(trusted), "trusted (authors)")
+
+    @admin.action(
+        description="Block the authors (email and IP: future comments are spam)",
+        permissions=("block",),
+    )
+    def block_authors(self, request, queryset):
+        entries = [
+            entry
+            for comment in queryset.select_related("user")
+            for entry in services.author_block(comment=comment)
+        ]
+        _log(request, entries, "Added to the blocklist from a comment.")
+        self.message_user(request, f"{len(entries)} blocklist entr(y/ies) added.")
+
+    def _report(self, request, comments, count, done):
+        _log(request, comments, f"{done.capitalize()}.")
+        self.message_user(request, f"{count} comment(s) {done}.")
+
+
+def _log(request, objects, message) -> None:
+    """Write the admin history (LogEntry) for an action on these objects."""
+    if objects:
+        LogEntry.objects.log_actions(
+            user_id=request.user.pk,
+            queryset=objects,
+            action_flag=CHANGE,
+            change_message=message,
+        )
 
 
 @admin.register(BlocklistEntry)
@@ -82,3 +406,17 @@ class BlocklistEntryAdmin(admin.ModelAdmin):
     list_display = ("value", "kind", "note", "created_at")
     list_filter = ("kind",)
     search_fields = ("value", "note")
+
+
+@admin.register(TrustedAuthor)
+class TrustedAuthorAdmin(admin.ModelAdmin):
+    list_display = ("email", "note", "created_at")
+    search_fields = ("email", "note")
+
+
+@admin.register(CommentReport)
+class CommentReportAdmin(admin.ModelAdmin):
+    list_display = ("comment", "reason", "reporter", "created_at")
+    list_select_related = ("comment",)
+    raw_id_fields = ("comment",)
+    search_fields = ("reason", "reporter")

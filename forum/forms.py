@@ -120,3 +120,16 @@ class CommentForm(forms.Form):
             name = SERVICE_FIELDS.get(field)
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong with this comment?",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: spam, abuse, off-topic. A moderator will read it.",
+        error_messages={
+            "required": "Please say briefly why this comment should be looked at.",
+            "max_length": "Please keep it under 200 characters.",
+        },
+    )

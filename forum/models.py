@@ -127,7 +127,7 @@ class Post(models.Model):
         return not days or self.published_at > timezone.now() - timedelta(days=days)
 
 
-# Columns the thread renderer reads, in this order (forum.threads.ROW_FIELDS).
+# Columns the thread renderer reads, in this order (forum.threads.render_thread).
 THREAD_FIELDS = (
     "pk",
     "parent_id",
@@ -136,6 +136,7 @@ THREAD_FIELDS = (
     "created_at",
     "body_html",
     "status",
+    "is_locked",
 )
 
 
@@ -226,6 +227,11 @@ class Comment(MPTTModel):
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    is_locked = models.BooleanField(
+        "branch locked",
+        default=False,
+        help_text="No new replies anywhere under this comment.",
+    )
     # Declared so it gets no index of its own: (tree_id, lft) below covers it.
     tree_id = models.PositiveIntegerField(editable=False)
 
@@ -320,3 +326,68 @@ class BlocklistEntry(models.Model):
             )
         except ValueError:
             return False
+
+
+class CommentStatusChange(models.Model):
+    """One moderation step: who moved a comment from one status to another, and why."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=10, choices=Comment.Status)
+    to_status = models.CharField(max_length=10, choices=Comment.Status)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="Empty when a rule did it (e.g. readers' reports).",
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    # Steps taken together (a branch removal) share a batch, to undo them together.
+    batch = models.UUIDField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        get_latest_by = ("created_at", "pk")
+
+    def __str__(self):
+        return f"#{self.comment_id}: {self.from_status} → {self.to_status}"
+
+
+class CommentReport(models.Model):
+    """A reader's flag on a comment; enough of them hold it for a moderator."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=200)
+    # "user:<id>" or "ip:<address>": one report per reader and comment.
+    reporter = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"], name="one_report_per_reader"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report on #{self.comment_id}: {self.reason}"
+
+
+class TrustedAuthor(models.Model):
+    """An author whose comments skip the first-comment hold."""
+
+    email = models.EmailField(unique=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("email",)
+
+    def __str__(self):
+        return self.email

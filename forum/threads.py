@@ -28,7 +28,7 @@ _COMMENT = (
     '<time datetime="{iso}">{when}</time></a>'
     "</footer>{note}"
     '<div class="comment-content">{body}</div>'
-    "{reply}"
+    '<div class="reply">{reply}{report}</div>'
     "</article>"
 )
 _PLACEHOLDER = (
@@ -38,10 +38,15 @@ _PLACEHOLDER = (
     "</article>"
 )
 _REPLY = (
-    '<div class="reply"><a rel="nofollow" class="comment-reply-link" '
+    '<a rel="nofollow" class="comment-reply-link" '
     'href="{base}?replytocom={pk}#respond" data-commentid="{pk}" '
-    'data-replyto="Reply to {name}" aria-label="Reply to {name}">Reply</a></div>'
+    'data-replyto="Reply to {name}" aria-label="Reply to {name}">Reply</a>'
 )
+_REPORT = (
+    ' <a rel="nofollow" class="comment-report-link" href="{href}" '
+    'aria-label="Report the comment by {name}">Report</a>'
+)
+_LOCKED = '<p class="comment-locked">Replies to this conversation are closed.</p>'
 _AWAITING = (
     '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
 )
@@ -57,13 +62,15 @@ def render_thread(
     rows: list[tuple],
     *,
     reply_base: str | None,
+    report_href: str,
     own_pending: frozenset[int] = frozenset(),
     after: dict[int, str] | None = None,
 ) -> str:
     """Return the thread's `<li>`s for an `<ol class="comment-list">`.
 
     reply_base: the post's URL for "Reply" links, or None when replies are
-    closed. own_pending: pending comments shown in full to this reader.
+    closed. report_href: the report page's URL with "{pk}" for the comment.
+    own_pending: pending comments shown in full to this reader.
     after: HTML to place right after a comment's article (the reply form).
     """
     if not rows:
@@ -71,24 +78,30 @@ def render_thread(
     tz = timezone.get_current_timezone()
     after = after or {}
     base = None if reply_base is None else escape(reply_base)
+    report_href = escape(report_href)
     authors: dict[tuple[str, str], tuple[str, str]] = {}  # people comment often
     out: list[str] = []
     stack: list[int] = []  # pks of the open <li>s, outermost first
     nested: list[bool] = []  # whether each open <li> has its <ol class="children">
+    locked: list[bool] = []  # whether each open <li> is in a locked branch
     open_pks: set[int] = set()
     next_parents = [row[1] for row in rows[1:]] + [None]
     for row, next_parent in zip(rows, next_parents, strict=True):
         # The order of models.THREAD_FIELDS:
-        pk, parent_id, name, url, created, body_html, status = row
+        pk, parent_id, name, url, created, body_html, status, is_locked = row
         if parent_id is not None and parent_id not in open_pks:
             continue  # its parent is not shown, so neither is it
         while stack and stack[-1] != parent_id:
             open_pks.discard(stack.pop())
+            locked.pop()
             out.append("</ol></li>" if nested.pop() else "</li>")
         if stack and not nested[-1]:
             nested[-1] = True
             out.append('<ol class="children">')
         classes = " parent" if next_parent == pk else ""
+        in_locked = is_locked or (bool(locked) and locked[-1])
+        if is_locked:
+            classes += " locked"
         if status == APPROVED or pk in own_pending:
             author = authors.get((name, url))
             if author is None:
@@ -101,11 +114,15 @@ def render_thread(
                     author=author[0],
                     iso=created.isoformat(),
                     when=_when(created.astimezone(tz)),
-                    note="" if status == APPROVED else _AWAITING,
+                    note=(_LOCKED if is_locked else "")
+                    + ("" if status == APPROVED else _AWAITING),
                     body=body_html,
                     reply=""
-                    if base is None or status != APPROVED
+                    if base is None or status != APPROVED or in_locked
                     else _REPLY.format(base=base, pk=pk, name=author[1]),
+                    report=""
+                    if status != APPROVED
+                    else _REPORT.format(href=report_href.format(pk=pk), name=author[1]),
                 )
             )
         else:
@@ -120,6 +137,7 @@ def render_thread(
         if pk in after:
             out.append(after[pk])
         stack.append(pk)
+        locked.append(in_locked)
         nested.append(False)
         open_pks.add(pk)
     out.extend("</ol></li>" if n else "</li>" for n in reversed(nested))
@@ -143,3 +161,16 @@ def _when(moment) -> str:
         f"{MONTHS[moment.month]} {moment.day}, {moment.year} at "
         f"{hour % 12 or 12}:{moment.minute:02d} {'am' if hour < 12 else 'pm'}"
     )
+
+
+def replyable_row(rows: list[tuple], pk: int | None) -> tuple | None:
+    """Return comment `pk`'s row if it takes replies (approved, branch not locked)."""
+    if pk is None:
+        return None
+    locked: set[int] = set()
+    for row in rows:
+        if row[7] or row[1] in locked:
+            locked.add(row[0])
+        if row[0] == pk:
+            return row if row[6] == APPROVED and pk not in locked else None
+    return None

@@ -13,4 +13,5 @@ urlpatterns = [
         name="category-detail",
     ),
     path("comments/post/", views.comment_create, name="comment-create"),
+    path("comments/<int:pk>/report/", views.comment_report, name="comment-report"),
 ]

@@ -1,18 +1,20 @@
 from urllib.parse import parse_qsl, quote, unquote
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import ListView
 
 from forum import services
 from forum.clientip import client_ip
-from forum.forms import CommentForm
+from forum.forms import CommentForm, ReportForm
 from forum.models import Category, Comment, Post
-from forum.threads import render_thread
+from forum.threads import render_thread, replyable_row
 
 OWN_PENDING = "forum.own_pending"  # session key: this browser's pending comments
 REMEMBER_COOKIES = {
@@ -140,9 +142,7 @@ def _render_post(request, post, form, *, reply_to=None, status=200):
     """Render the post with its thread and the comment form (under `reply_to`)."""
     own = frozenset(request.session.get(OWN_PENDING, []))
     rows = Comment.objects.for_post(post).shown(own).thread_rows()
-    replying = next(
-        (r for r in rows if r[0] == reply_to and r[6] == Comment.Status.APPROVED), None
-    )
+    replying = replyable_row(rows, reply_to)
     open_ = post.accepts_comments()
     context = {
         "post": post,
@@ -166,6 +166,10 @@ def _render_post(request, post, form, *, reply_to=None, status=200):
         render_thread(
             rows,
             reply_base=post.get_absolute_url() if open_ else None,
+            # A format string for the renderer: one reverse() per page.
+            report_href=reverse("forum:comment-report", kwargs={"pk": 0}).replace(
+                "/0/", "/{pk}/"
+            ),
             own_pending=own,
             after={replying[0]: form_html} if replying else None,
         )
@@ -240,3 +244,36 @@ def _flooding(request, post, retry_after):
     response = _rejected(request, post, message, 429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def comment_report(request, pk):
+    comment = get_object_or_404(
+        Comment.objects.approved()
+        .select_related("post")
+        .filter(post__in=Post.objects.published()),
+        pk=pk,
+    )
+    form = ReportForm(request.POST or None)
+    if form.is_valid():
+        services.comment_report(
+            comment=comment,
+            reason=form.cleaned_data["reason"],
+            reporter=_reader(request),
+        )
+        messages.success(request, "Thank you. A moderator will look at this comment.")
+        return redirect(comment.get_absolute_url())
+    context = {"comment": comment, "form": form}
+    return render(
+        request,
+        "forum/comment_report.html",
+        context,
+        status=400 if form.errors else 200,
+    )
+
+
+def _reader(request) -> str:
+    """Who is reporting: the account if signed in, else the IP address."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{client_ip(request.META)}"

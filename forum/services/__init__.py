@@ -1,0 +1,42 @@
+"""Every write to posts and comments: views, admin, commands and tests call these.
+
+- threads: writes that change a post's comment forest, behind one lock;
+- posting: a reader's comment, checked and moderated on entry;
+- moderation: status changes, branch actions, reports, trusted and blocked authors;
+- posts: writes to posts.
+"""
+
+from forum.services.moderation import (
+    author_block,
+    author_trust,
+    branch_lock,
+    branch_remove,
+    branch_restore,
+    comment_edit,
+    comment_report,
+    comment_restore,
+    comment_set_status,
+)
+from forum.services.posting import CommentsClosed, Flooding, comment_submit
+from forum.services.posts import post_create, posts_set_comments_open
+from forum.services.threads import comment_create, comment_delete, thread_rebuild
+
+__all__ = [
+    "CommentsClosed",
+    "Flooding",
+    "author_block",
+    "author_trust",
+    "branch_lock",
+    "branch_remove",
+    "branch_restore",
+    "comment_create",
+    "comment_delete",
+    "comment_edit",
+    "comment_report",
+    "comment_restore",
+    "comment_set_status",
+    "comment_submit",
+    "post_create",
+    "posts_set_comments_open",
+    "thread_rebuild",
+]

@@ -1,0 +1,223 @@
+"""Moderation: status changes with their history, branch actions, reports, authors.
+
+Status changes never move a comment in its tree, so they need no tree lock;
+each one records a CommentStatusChange (who, when, from, to, why) and bumps
+the affected posts' thread versions, which cache keys and ETags follow.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from forum.models import (
+    BlocklistEntry,
+    Comment,
+    CommentReport,
+    CommentStatusChange,
+    Post,
+    TrustedAuthor,
+)
+
+Status = Comment.Status
+
+
+@transaction.atomic
+def comment_set_status(
+    *,
+    comments: Iterable[Comment],
+    status: str,
+    moderator=None,
+    reason: str = "",
+    batch: uuid.UUID | None = None,
+) -> int:
+    """Move the comments to `status`, recording each change; return how many moved."""
+    changing = [c for c in comments if c.status != status]
+    if not changing:
+        return 0
+    CommentStatusChange.objects.bulk_create(
+        CommentStatusChange(
+            comment=c,
+            from_status=c.status,
+            to_status=status,
+            moderator=moderator,
+            reason=reason,
+            batch=batch,
+        )
+        for c in changing
+    )
+    Comment.objects.filter(pk__in=[c.pk for c in changing]).update(
+        status=status, status_reason=reason
+    )
+    Post.objects.filter(pk__in={c.post_id for c in changing}).update(
+        comments_version=F("comments_version") + 1
+    )
+    for comment in changing:
+        comment.status, comment.status_reason = status, reason
+    return len(changing)
+
+
+@transaction.atomic
+def comment_restore(*, comments: Iterable[Comment], moderator=None) -> int:
+    """Give removed comments back the status they had before; return how many."""
+    removed = [c for c in comments if c.status == Status.REMOVED]
+    previous = _status_before_removal(removed)
+    by_status = defaultdict(list)
+    for comment in removed:
+        by_status[previous.get(comment.pk, Status.APPROVED)].append(comment)
+    return sum(
+        comment_set_status(
+            comments=group, status=status, moderator=moderator, reason="restored"
+        )
+        for status, group in by_status.items()
+    )
+
+
+def _status_before_removal(comments: list[Comment]) -> dict[int, str]:
+    """Map each comment to the status it left when it was last removed."""
+    changes = CommentStatusChange.objects.filter(
+        comment__in=comments, to_status=Status.REMOVED
+    ).order_by("comment_id", "created_at", "pk")
+    return {change.comment_id: change.from_status for change in changes}
+
+
+def branch(comment: Comment):
+    """Return the comment and every reply below it (one range query)."""
+    return Comment.objects.filter(
+        tree_id=comment.tree_id, lft__gte=comment.lft, rght__lte=comment.rght
+    )
+
+
+@transaction.atomic
+def branch_remove(*, comment: Comment, moderator=None) -> int:
+    """Remove a comment and all its replies in one undoable step; return how many."""
+    comment.refresh_from_db()
+    return comment_set_status(
+        comments=branch(comment).exclude(status=Status.REMOVED),
+        status=Status.REMOVED,
+        moderator=moderator,
+        reason=f"branch of comment #{comment.pk} removed",
+        batch=uuid.uuid4(),
+    )
+
+
+@transaction.atomic
+def branch_restore(*, comment: Comment, moderator=None) -> int:
+    """Undo the latest branch removal that took this comment; return how many."""
+    last = (
+        CommentStatusChange.objects.filter(
+            comment=comment, to_status=Status.REMOVED, batch__isnull=False
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return 0
+    changes = CommentStatusChange.objects.filter(batch=last.batch).select_related(
+        "comment"
+    )
+    by_status = defaultdict(list)
+    for change in changes:
+        if change.comment.status == Status.REMOVED:
+            by_status[change.from_status].append(change.comment)
+    return sum(
+        comment_set_status(
+            comments=group, status=status, moderator=moderator, reason="branch restored"
+        )
+        for status, group in by_status.items()
+    )
+
+
+@transaction.atomic
+def branch_lock(*, comment: Comment, locked: bool = True) -> bool:
+    """Stop (or allow again) new replies anywhere under the comment.
+
+    Returns False if it was already so.
+    """
+    changed = Comment.objects.filter(pk=comment.pk).exclude(is_locked=locked)
+    if not changed.update(is_locked=locked):
+        return False
+    comment.is_locked = locked
+    Post.objects.filter(pk=comment.post_id).update(
+        comments_version=F("comments_version") + 1
+    )
+    return True
+
+
+@transaction.atomic
+def comment_report(*, comment: Comment, reason: str, reporter: str) -> bool:
+    """Record a reader's report; hold the comment once enough readers agree.
+
+    `reporter` identifies the reader ("user:<id>" or "ip:<address>"); a
+    second report from the same reader is ignored. Returns True if the report
+    was new.
+    """
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(
+                comment=comment, reason=reason[:200], reporter=reporter
+            )
+    except IntegrityError:
+        return False
+    reports = comment.reports.count()
+    threshold = settings.COMMENT_REPORTS_TO_HOLD
+    if threshold and reports >= threshold and comment.status == Status.APPROVED:
+        comment_set_status(
+            comments=[comment],
+            status=Status.PENDING,
+            reason=f"reported by {reports} readers",
+        )
+    return True
+
+
+def author_trust(*, comment: Comment) -> bool:
+    """Let this comment's author skip the first-comment hold from now on."""
+    email = comment.user.email if comment.user else comment.author_email
+    if not email:
+        return False
+    _, created = TrustedAuthor.objects.get_or_create(
+        email=email.lower(), defaults={"note": f"trusted from comment #{comment.pk}"}
+    )
+    return created
+
+
+@transaction.atomic
+def author_block(*, comment: Comment) -> list[BlocklistEntry]:
+    """Send this author's future comments (by email and IP) to spam."""
+    email = comment.user.email if comment.user else comment.author_email
+    values = [(BlocklistEntry.Kind.EMAIL, email.lower())]
+    values.append((BlocklistEntry.Kind.IP, comment.ip_address or ""))
+    created = []
+    for kind, value in values:
+        if not value:
+            continue
+        entry, new = BlocklistEntry.objects.get_or_create(
+            kind=kind,
+            value=value,
+            defaults={"note": f"blocked from comment #{comment.pk}"},
+        )
+        if new:
+            created.append(entry)
+    return created
+
+
+EDITABLE_FIELDS = {"body", "author_name", "author_email", "author_url", "user"}
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, fields: dict) -> Comment:
+    """Change a comment's text or author details; it keeps its place in the tree."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(comment, name, value)
+    comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])
+    comment.save(update_fields=[*fields, "body_html"])  # save() renders body_html
+    Post.objects.filter(pk=comment.post_id).update(
+        comments_version=F("comments_version") + 1
+    )
+    return comment
