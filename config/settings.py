@@ -208,6 +208,8 @@ COMMENT_FLOOD_SECONDS = env_int("COMMENT_FLOOD_SECONDS", 15)
 COMMENT_MIN_FILL_SECONDS = env_int("COMMENT_MIN_FILL_SECONDS", 3)
 COMMENT_HOLD_FIRST = env_bool("COMMENT_HOLD_FIRST", True)
 COMMENT_MAX_LINKS = env_int("COMMENT_MAX_LINKS", 2)
+# Distinct readers' reports that hold an approved comment for moderation (0 = never).
+COMMENT_REPORTS_TO_HOLD = env_int("COMMENT_REPORTS_TO_HOLD", 3)
 # Proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 for _proxy in TRUSTED_PROXIES:
