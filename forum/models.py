@@ -59,6 +59,13 @@ class PostQuerySet(models.QuerySet):
         )
         return self.annotate(response_count=Coalesce(Subquery(approved), 0))
 
+    def touch_threads(self) -> int:
+        """Mark these posts' threads as changed: cache keys and ETags follow."""
+        return self.update(
+            comments_version=models.F("comments_version") + 1,
+            comments_changed_at=timezone.now(),
+        )
+
 
 class Post(models.Model):
     class Status(models.TextChoices):
@@ -89,6 +96,7 @@ class Post(models.Model):
     # Bumped by every write to the post's comments, in the same transaction;
     # the bump's row lock is what serialises tree writes (forum.services).
     comments_version = models.PositiveIntegerField(default=0, editable=False)
+    comments_changed_at = models.DateTimeField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -112,6 +120,10 @@ class Post(models.Model):
 
     def get_absolute_url(self):
         return reverse("forum:post-detail", kwargs={"slug": self.slug})
+
+    def last_modified(self):
+        """When the post or anything in its thread last changed."""
+        return max(self.updated_at, self.comments_changed_at or self.updated_at)
 
     def is_public(self) -> bool:
         """Return True if the post is published and its date has come."""
@@ -166,9 +178,13 @@ class CommentQuerySet(TreeQuerySet):
             shown |= Q(pk__in=own_pending, status=Comment.Status.PENDING)
         return self.alias(has_approved_reply=Exists(approved_below)).filter(shown)
 
-    def thread_rows(self) -> list[tuple]:
-        """Return THREAD_FIELDS tuples in reading (depth-first) order, one query."""
-        return list(self.order_by("tree_id", "lft").values_list(*THREAD_FIELDS))
+    def thread_rows(self, *, newest_first: bool = False) -> list[tuple]:
+        """Return THREAD_FIELDS tuples in reading (depth-first) order, one query.
+
+        Replies always read oldest first; newest_first orders the threads.
+        """
+        order = "-tree_id" if newest_first else "tree_id"
+        return list(self.order_by(order, "lft").values_list(*THREAD_FIELDS))
 
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
@@ -268,7 +284,7 @@ class Comment(MPTTModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#comment-{self.pk}"
+        return reverse("forum:comment-permalink", kwargs={"pk": self.pk})
 
 
 class BlocklistEntry(models.Model):

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -18,3 +19,11 @@ def editor(django_user_model):
     return django_user_model.objects.create_user(
         username="editor", first_name="Eda", last_name="Tor", password="pw"
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (thread HTML is cached per version)."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -2,6 +2,9 @@ from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,7 +152,8 @@ def test_author_website_is_a_nofollow_link_and_email_never_shown(client):
     assert b"anna@mail.test" not in response.content
 
 
-def _thread_queries(client, django_assert_num_queries, count: int) -> int:
+def _thread_queries(client, count: int) -> tuple[int, BeautifulSoup]:
+    """Build a thread of `count` comments; return (queries, the page)."""
     post = make_post()
     recent = []
     for i in range(count):
@@ -157,23 +161,34 @@ def _thread_queries(client, django_assert_num_queries, count: int) -> int:
         parent = recent[-(i % 3)] if i % 4 else None
         recent = [*recent[-2:], make_comment(post=post, parent=parent)]
     url = post.get_absolute_url()
-    client.get(url)  # warm up anything cached per process
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+    client.get(url)  # warm up anything cached per process (sessions, content types)
+    cache.clear()  # measure a render, not a cache hit
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-    assert len(soup(response).select("li.comment")) == count
-    return len(queries)
+    return len(queries), soup(response)
 
 
-def test_thread_page_query_count_does_not_grow_with_the_thread(
-    client, django_assert_num_queries
+def test_whole_thread_page_query_count_does_not_grow_with_the_thread(
+    client, settings
 ):
-    small = _thread_queries(client, django_assert_num_queries, 12)
-    big = _thread_queries(client, django_assert_num_queries, 1000)
+    settings.COMMENTS_PER_PAGE = 0
+    small, small_page = _thread_queries(client, 12)
+    big, big_page = _thread_queries(client, 1000)
+    assert len(small_page.select("li.comment")) == 12
+    assert len(big_page.select("li.comment")) == 1000
     assert small == big
     assert 0 < small <= 4
+
+
+def test_paginated_thread_page_query_count_does_not_grow_with_the_thread(
+    client, settings
+):
+    settings.COMMENTS_PER_PAGE = 50
+    small, _ = _thread_queries(client, 12)
+    big, page = _thread_queries(client, 1000)
+    assert len(page.select("ol.comment-list > li")) == 50
+    assert small == big
+    assert 0 < small <= 5
 
 
 def test_category_archive_lists_its_posts(client):

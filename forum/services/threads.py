@@ -11,7 +11,6 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from forum import markup
@@ -33,7 +32,7 @@ def lock_thread(post_id: int) -> Post:
 
 def bump_thread(post_id: int) -> None:
     """Mark the post's thread as changed (cache keys and ETags use the version)."""
-    Post.objects.filter(pk=post_id).update(comments_version=F("comments_version") + 1)
+    Post.objects.filter(pk=post_id).touch_threads()
 
 
 def attach_point(parent: Comment) -> Comment:

@@ -1,0 +1,20 @@
+"""Parley's pages: reading (lists, threads, permalinks) and commenting."""
+
+from forum.views.commenting import comment_create, comment_report
+from forum.views.reading import (
+    CategoryDetailView,
+    PostListView,
+    comment_permalink,
+    comment_thread,
+    post_detail,
+)
+
+__all__ = [
+    "CategoryDetailView",
+    "PostListView",
+    "comment_create",
+    "comment_permalink",
+    "comment_report",
+    "comment_thread",
+    "post_detail",
+]

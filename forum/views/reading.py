@@ -1,0 +1,235 @@
+"""The reading side: post lists, a post with its thread, subthreads, permalinks.
+
+A thread page is rendered from one or two queries (forum.threads), cached per
+thread version when nothing on it is personal, and answered with 304 when
+the reader's copy is current (ETag and Last-Modified).
+"""
+
+import hashlib
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+from django.views.generic import ListView
+
+from forum.forms import CommentForm
+from forum.models import Category, Comment, Post
+from forum.threads import (
+    Links,
+    Place,
+    load_slice,
+    place_of,
+    render_thread,
+    replyable_row,
+)
+
+OWN_PENDING = "forum.own_pending"  # session key: this browser's pending comments
+REMEMBER_COOKIES = {
+    "author": "comment_author",
+    "email": "comment_author_email",
+    "url": "comment_author_url",
+}
+# Bump when the thread markup changes, so cached threads are rendered anew.
+MARKUP_VERSION = 1
+CACHE_SECONDS = 24 * 3600
+
+
+class PostListView(ListView):
+    template_name = "forum/post_list.html"
+    context_object_name = "posts"
+    paginate_by = settings.POSTS_PER_PAGE
+
+    def get_queryset(self):
+        return public_posts()
+
+
+class CategoryDetailView(PostListView):
+    template_name = "forum/category_detail.html"
+
+    def get_queryset(self):
+        self.category = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(categories=self.category)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(category=self.category, **kwargs)
+
+
+@require_GET
+def post_detail(request, slug, page=1):
+    post = get_object_or_404(public_posts(), slug=slug)
+    return _conditional_thread_page(request, post, Place(page=page))
+
+
+@require_GET
+def comment_thread(request, pk):
+    """A subthread's own page: the comment, its replies, and a way back up."""
+    top = get_object_or_404(_shown_comments(request), pk=pk)
+    post = get_object_or_404(public_posts(), pk=top.post_id)
+    return _conditional_thread_page(request, post, Place(top=top))
+
+
+@require_GET
+def comment_permalink(request, pk):
+    """Redirect to the page that shows the comment, at its anchor."""
+    comment = get_object_or_404(_shown_comments(request), pk=pk)
+    post = get_object_or_404(public_posts(), pk=comment.post_id)
+    place = place_of(comment, own_pending(request))
+    return redirect(f"{place.url(post)}#comment-{comment.pk}")
+
+
+def public_posts():
+    return (
+        Post.objects.published()
+        .with_response_counts()
+        .select_related("author")
+        .prefetch_related("categories")
+    )
+
+
+def own_pending(request) -> frozenset[int]:
+    return frozenset(request.session.get(OWN_PENDING, []))
+
+
+def _shown_comments(request):
+    return Comment.objects.shown(own_pending(request))
+
+
+def _conditional_thread_page(request, post, place):
+    reply_to = int_or_none(request.GET.get("replytocom"))
+    etag = _etag(request, post, place, reply_to)
+    last_modified = post.last_modified().timestamp()
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        form = CommentForm(user=request.user, initial=_remembered(request, post))
+        response = render_thread_page(
+            request, post, form, place=place, reply_to=reply_to
+        )
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+    # Pages hold a reader's CSRF token and state: browsers may keep them,
+    # shared caches may not, and every visit asks whether they are current.
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def _etag(request, post, place, reply_to) -> str:
+    """A validator covering the thread and everything personal on the page."""
+    parts = [
+        post.pk,
+        post.updated_at.isoformat(),
+        post.comments_version,
+        post.accepts_comments(),
+        place.page,
+        place.top.pk if place.top else 0,
+        reply_to,
+        request.user.pk,
+        sorted(own_pending(request)),
+        *(
+            request.COOKIES.get(name, "")
+            for name in (*REMEMBER_COOKIES.values(), "messages")
+        ),
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+        MARKUP_VERSION,
+    ]
+    return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
+
+
+def render_thread_page(request, post, form, *, place, reply_to=None, status=200):
+    """Render a post's page (or a subthread's) with the thread and the form.
+
+    The thread's HTML comes from the cache when the page holds nothing of
+    this reader's (no pending comment of theirs, no form under a comment).
+    """
+    own = own_pending(request)
+    open_ = post.accepts_comments()
+    key = None if own or reply_to else _cache_key(post, place, open_)
+    thread = cache.get(key) if key else None
+    context = {"post": post, "place": place, "comments_open": open_, "form": form}
+    if thread is None:
+        thread = _render_thread(request, post, place, reply_to, own, context)
+        if key:
+            cache.set(key, thread, CACHE_SECONDS)
+    html, num_pages, first, newest_first, replying = thread
+    context.update(
+        thread_html=mark_safe(html),  # noqa: S308 -- forum.threads escapes
+        num_pages=num_pages,
+        first=first,
+        newest_first=newest_first,
+        replying_to=replying,
+    )
+    if not replying:
+        context["form_html"] = _form_html(request, context) if open_ else ""
+    template = "forum/comment_thread.html" if place.top else "forum/post_detail.html"
+    return render(request, template, context, status=status)
+
+
+def _render_thread(request, post, place, reply_to, own, context) -> tuple:
+    part = load_slice(post, place, own)
+    replying = replyable_row(part.rows, reply_to)
+    after = None
+    if replying:
+        context["form"].initial["comment_parent"] = replying[0]
+        context["replying_to"] = replying[2]
+        after = {replying[0]: _form_html(request, context)}
+    elif context["form"].is_bound and reply_to:
+        # The comment answered takes no replies: offer the text as a new comment.
+        context["form"].data = context["form"].data.copy()
+        context["form"].data["comment_parent"] = "0"
+    html = render_thread(
+        part.rows,
+        links=Links(reply=place.url(post) if context["comments_open"] else None),
+        own_pending=own,
+        after=after,
+        max_depth=settings.COMMENT_DISPLAY_DEPTH,
+        top_parent=place.top.parent_id if place.top else None,
+    )
+    return (
+        html,
+        part.num_pages,
+        part.first,
+        part.newest_first,
+        replying and replying[2],
+    )
+
+
+def _form_html(request, context) -> str:
+    return render_to_string("forum/includes/_comment_form.html", context, request)
+
+
+def _cache_key(post, place, open_) -> str:
+    top = place.top.pk if place.top else 0
+    layout = (
+        settings.COMMENTS_PER_PAGE,
+        settings.COMMENTS_ORDER,
+        settings.COMMENT_DISPLAY_DEPTH,
+        settings.TIME_ZONE,
+        MARKUP_VERSION,
+    )
+    return (
+        f"forum:thread:{post.pk}:{post.created_at.timestamp()}:"
+        f"{post.comments_version}:{place.page}:{top}:"
+        f"{int(open_)}:{hashlib.sha256(repr(layout).encode()).hexdigest()[:8]}"
+    )
+
+
+def _remembered(request, post) -> dict:
+    initial = {"comment_post_ID": post.pk}
+    for field, cookie in REMEMBER_COOKIES.items():
+        if cookie in request.COOKIES:
+            initial[field] = unquote(request.COOKIES[cookie])
+            initial["cookies_consent"] = True
+    return initial
+
+
+def int_or_none(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number < 2**63 else None
