@@ -103,7 +103,7 @@ def _shown_comments(request):
 def _conditional_thread_page(request, post, place):
     reply_to = int_or_none(request.GET.get("replytocom"))
     etag = _etag(request, post, place, reply_to)
-    last_modified = post.last_modified().timestamp()
+    last_modified = int(post.last_modified().timestamp())  # HTTP dates: seconds
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         form = CommentForm(user=request.user, initial=_remembered(request, post))

@@ -1,0 +1,142 @@
+"""Conditional GET and the thread cache: fast, never one reader's page for another."""
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from forum import services
+from forum.models import Post
+from tests.factories import comment_data, make_comment, make_post
+
+pytestmark = pytest.mark.django_db
+
+
+def soup(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def _revalidate(client, url, response):
+    return client.get(url, headers={"if-none-match": response["ETag"]})
+
+
+def _visit(client, url):
+    """A reader's first visit sets the CSRF cookie, which is part of the ETag."""
+    client.get(url)
+    return client.get(url)
+
+
+def test_thread_page_sends_validators_and_private_caching(client):
+    post = make_post()
+    response = client.get(post.get_absolute_url())
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"]
+    assert "private" in response["Cache-Control"]
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_unchanged_thread_answers_304(client):
+    post = make_post()
+    make_comment(post=post)
+    url = post.get_absolute_url()
+    first = _visit(client, url)
+    again = _revalidate(client, url, first)
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+def test_if_modified_since_answers_304_until_the_thread_changes(client):
+    post = make_post()
+    url = post.get_absolute_url()
+    first = _visit(client, url)
+    since = {"if-modified-since": first["Last-Modified"]}
+    assert client.get(url, headers=since).status_code == 304
+    # HTTP dates have whole seconds: the change must land in a later one.
+    Post.objects.filter(pk=post.pk).update(
+        comments_changed_at=timezone.now() + timedelta(seconds=2)
+    )
+    assert client.get(url, headers=since).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda post, comment: make_comment(post=post, parent=comment),
+        lambda post, comment: services.comment_edit(
+            comment=comment, fields={"body": "x"}
+        ),
+        lambda post, comment: services.comment_set_status(
+            comments=[comment], status="removed"
+        ),
+        lambda post, comment: services.branch_lock(comment=comment),
+    ],
+    ids=["reply", "edit", "moderation", "lock"],
+)
+def test_every_thread_change_gives_a_new_page(client, change):
+    post = make_post()
+    comment = make_comment(post=post, body="before")
+    url = post.get_absolute_url()
+    first = _visit(client, url)
+    change(post, comment)
+    again = _revalidate(client, url, first)
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+    assert again.content != first.content
+
+
+def test_cached_thread_is_served_without_the_thread_queries(client):
+    post = make_post()
+    for _ in range(3):
+        make_comment(post=post)
+    url = post.get_absolute_url()
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        second = Client().get(url)
+    thread = 'SELECT "forum_comment"'
+    assert any(q["sql"].startswith(thread) for q in cold.captured_queries)
+    assert not any(q["sql"].startswith(thread) for q in warm.captured_queries)
+    assert soup(second).select("li.comment") == soup(first).select("li.comment")
+
+
+def test_cached_thread_never_shows_one_readers_pending_comment_to_another(
+    client, settings
+):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+    post = make_post()
+    make_comment(post=post, body="an approved comment")
+    url = post.get_absolute_url()
+    other = Client()
+    other.get(url)  # fills the cache before the pending comment exists
+    response = client.post(
+        "/comments/post/", comment_data(post, comment="mine, pending")
+    )
+    assert response.status_code == 302
+    assert "mine, pending" in client.get(url).content.decode()
+    assert "mine, pending" not in other.get(url).content.decode()
+    assert "mine, pending" not in Client().get(url).content.decode()
+
+
+def test_remembered_details_never_reach_another_reader(client, settings):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+    settings.COMMENT_FLOOD_SECONDS = 0
+    post = make_post()
+    data = comment_data(post, author="Zed Private", cookies_consent="on")
+    client.post("/comments/post/", data)
+    url = post.get_absolute_url()
+    assert soup(client.get(url)).select_one("#id_author")["value"] == "Zed Private"
+    assert "Zed Private" not in Client().get(url).content.decode()
+
+
+def test_reply_form_under_a_comment_is_not_cached(client):
+    post = make_post()
+    comment = make_comment(post=post)
+    url = post.get_absolute_url()
+    client.get(f"{url}?replytocom={comment.pk}")
+    page = soup(Client().get(url))
+    assert page.select_one(f"#comment-{comment.pk} #respond") is None
+    assert page.select_one("#respond")
