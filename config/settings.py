@@ -200,6 +200,8 @@ COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
 # Deepest stored level (0 = top level). A reply to a comment at the deepest
 # level becomes its sibling: it bounds indentation, update cost and rebuilds.
 COMMENT_MAX_DEPTH = env_int("COMMENT_MAX_DEPTH", 31)
+if COMMENT_MAX_DEPTH < 1:
+    raise ImproperlyConfigured("COMMENT_MAX_DEPTH must be 1 or more (1: no nesting).")
 # Top-level comments per page of a thread (0 = the whole thread on one page),
 # and which come first: "oldest" or "newest".
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
@@ -210,7 +212,9 @@ if COMMENTS_ORDER not in {"oldest", "newest"}:
 # ("Continue this thread"). 0 shows every level.
 COMMENT_DISPLAY_DEPTH = env_int("COMMENT_DISPLAY_DEPTH", 8)
 if COMMENT_DISPLAY_DEPTH == 1:
-    raise ImproperlyConfigured("COMMENT_DISPLAY_DEPTH must be 0 (no limit) or 2 or more.")
+    raise ImproperlyConfigured(
+        "COMMENT_DISPLAY_DEPTH must be 0 (no limit) or 2 or more."
+    )
 
 # Comment rules (WordPress's defaults). Each is an environment variable too.
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)

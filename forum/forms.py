@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.validators import MaxLengthValidator
 
 TOKEN_SALT = "forum.comment-form"
+TOKEN_MAX_AGE = 7 * 24 * 3600  # a replayed token is worth little to a bot
 HONEYPOT = "contact_me_by_fax_only"
 # Service errors are keyed by Comment field; the form shows them by its own.
 SERVICE_FIELDS = {"body": "comment", "author_name": "author", "author_email": "email"}
@@ -94,6 +95,27 @@ class CommentForm(forms.Form):
     def clean_author(self):
         return self.cleaned_data["author"] or "Anonymous"
 
+    def clean(self):
+        started = self.form_opened_at()
+        if started is not None and time.time() - started > TOKEN_MAX_AGE:
+            # A person who left the page open: say so, and give a fresh token.
+            self.data = self.data.copy()
+            self.data["form_token"] = form_token()
+            raise forms.ValidationError(
+                "This page was open for more than a week. "
+                "Please check your comment and send it again."
+            )
+        return self.cleaned_data
+
+    def form_opened_at(self) -> float | None:
+        """When the form was shown (from its signed token), or None if forged."""
+        try:
+            return float(
+                signing.loads(self.cleaned_data.get("form_token", ""), salt=TOKEN_SALT)
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+
     def is_garbled(self) -> bool:
         """Return True if a field the reader can't see or fix is invalid."""
         return any(name in self.errors for name in UNSEEN_FIELDS)
@@ -102,13 +124,10 @@ class CommentForm(forms.Form):
         """Return why this looks like a bot's post ("" if it doesn't)."""
         if self.cleaned_data.get(HONEYPOT):
             return "honeypot field filled in"
-        try:
-            started = signing.loads(
-                self.cleaned_data.get("form_token", ""), salt=TOKEN_SALT
-            )
-        except signing.BadSignature:
+        started = self.form_opened_at()
+        if started is None:
             return "missing or forged form token"
-        elapsed = time.time() - float(started)
+        elapsed = time.time() - started
         minimum = settings.COMMENT_MIN_FILL_SECONDS
         if minimum and elapsed < minimum:
             return f"form filled in {elapsed:.1f} s (minimum {minimum} s)"

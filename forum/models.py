@@ -6,6 +6,7 @@ one conversation only. docs/architecture.md explains the layout, the lock that
 serialises writers (forum.services) and the tree_id sequence below.
 """
 
+import html
 import ipaddress
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -121,6 +123,10 @@ class Post(models.Model):
     def get_absolute_url(self):
         return reverse("forum:post-detail", kwargs={"slug": self.slug})
 
+    def excerpt(self) -> str:
+        """The body as plain text (entities decoded: the template escapes it)."""
+        return html.unescape(strip_tags(self.body_html))
+
     def last_modified(self):
         """When the post or anything in its thread last changed."""
         return max(self.updated_at, self.comments_changed_at or self.updated_at)
@@ -189,7 +195,11 @@ class CommentQuerySet(TreeQuerySet):
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
     def allocate_tree_ids(self, count: int) -> list[int]:
-        """Return `count` tree ids no other tree uses or will be given."""
+        """Return `count` tree ids that no other tree has.
+
+        PostgreSQL: from a sequence, never handed out twice. SQLite: past the
+        largest id in use, read under the write lock every transaction holds.
+        """
         # mptt's own MAX(tree_id)+1 races between concurrent writers on
         # PostgreSQL; a sequence never hands out the same value twice. SQLite
         # serialises writers (transaction_mode IMMEDIATE), so MAX+1 is safe.
@@ -216,7 +226,10 @@ class Comment(MPTTModel):
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    # No index of its own: the (post, ...) indexes below start with it.
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
     parent = TreeForeignKey(
         "self",
         on_delete=models.CASCADE,
@@ -280,7 +293,9 @@ class Comment(MPTTModel):
         return f"{self.author_name} on {self.post_id}: {self.body[:40]}"
 
     def save(self, *args, **kwargs):
-        self.body_html = markup.render_comment(self.body)
+        # The services render once, up front; this covers anything else.
+        if not self.body_html:
+            self.body_html = markup.render_comment(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -150,7 +150,7 @@ class _Writer:
     def _comment(self, row: tuple, depth: int, classes: str, in_locked: bool) -> str:
         # The order of models.THREAD_FIELDS:
         pk, _, name, url, created, body_html, status, is_locked = row
-        if status != APPROVED and pk not in self.own_pending:
+        if status != APPROVED and (status != PENDING or pk not in self.own_pending):
             text = PLACEHOLDER_TEXT.get(status, REMOVED_TEXT)
             return _PLACEHOLDER.format(pk=pk, depth=depth, classes=classes, text=text)
         author = self.authors.get((name, url))

@@ -29,9 +29,9 @@ def submit(client, post, meta=None, **overrides):
     return client.post(URL, comment_data(post, **overrides), **(meta or {}))
 
 
-def known_reader(email: str = "anna@example.com") -> None:
-    """Give `email` an approved comment, so its next one isn't held as a first."""
-    make_comment(post=make_post(), author_email=email)
+def known_reader(email: str = "anna@example.com", name: str = "Anna Reader") -> None:
+    """Give this guest an approved comment, so their next one isn't held as a first."""
+    make_comment(post=make_post(), author_email=email, author_name=name)
 
 
 def posted(client, post, **overrides) -> Comment:
@@ -75,6 +75,13 @@ def test_guest_with_an_earlier_approved_comment_is_approved(client):
     known_reader("anna@example.com")
     comment = posted(client, make_post(), email="Anna@Example.com")
     assert comment.status == Comment.Status.APPROVED
+
+
+def test_a_regulars_email_under_another_name_is_still_held(client):
+    known_reader(name="Anna Reader")
+    comment = posted(client, make_post(), author="Someone Else")
+    assert comment.status == Comment.Status.PENDING
+    assert comment.status_reason == "first comment"
 
 
 def test_guest_whose_earlier_comment_is_still_held_is_held_again(client):
@@ -318,3 +325,17 @@ def test_guest_without_email_is_held_after_another_guests_approval(client, setti
     make_comment(post=make_post(), author_name="Someone Else", author_email="")
     comment = posted(client, make_post(), author="", email="")
     assert comment.status == Comment.Status.PENDING
+
+
+def test_own_comment_removed_by_a_moderator_is_not_shown_as_awaiting(client):
+    from forum import services
+
+    post = make_post()
+    mine = posted(client, post)
+    make_comment(post=post, parent=mine)  # an approved reply keeps it in the thread
+    services.comment_set_status(comments=[mine], status=Comment.Status.REMOVED)
+    page = soup(client.get(post.get_absolute_url()))
+    item = page.select_one(f"#comment-{mine.pk}")
+    assert "This comment was removed." in item.get_text()
+    assert "awaiting moderation" not in item.get_text()
+    assert mine.body not in page.get_text()

@@ -482,3 +482,46 @@ def test_flood_control_tells_clients_behind_a_trusted_proxy_apart(client, settin
         response = submit(client, post, meta=proxied("10.0.0.2", address))
         assert response.status_code == 302
     assert Comment.objects.count() == 2
+
+
+def test_multipart_body_that_is_not_utf8_is_a_400(client):
+    post = make_post()
+    boundary = "BOUNDARY"
+    fields = comment_data(post)
+    head = '--{}\r\nContent-Disposition: form-data; name="{}"\r\n\r\n'
+    parts = [
+        head.format(boundary, name).encode()
+        + (b"caf\xe9 \xff\xfe" if name == "comment" else value.encode())
+        + b"\r\n"
+        for name, value in fields.items()
+    ]
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    response = client.post(
+        "/comments/post/",
+        body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
+
+
+def test_logged_in_user_with_a_long_name_can_comment(client, django_user_model):
+    user = django_user_model.objects.create_user(
+        username="long", password="pw", first_name="A" * 80, last_name="B" * 80
+    )
+    client.force_login(user)
+    post = make_post()
+    data = comment_data(post)
+    del data["author"], data["email"]
+    assert client.post("/comments/post/", data).status_code == 302
+    assert len(Comment.objects.get().author_name) == 100
+
+
+def test_sending_the_same_comment_twice_says_so_rather_than_flooding(client):
+    post = make_post()
+    data = comment_data(post, comment="Exactly this.")
+    assert client.post("/comments/post/", data).status_code == 302
+    again = client.post("/comments/post/", data)
+    assert again.status_code == 400
+    assert "already said that" in again.content.decode()
+    assert Comment.objects.count() == 1

@@ -168,9 +168,7 @@ def _thread_queries(client, count: int) -> tuple[int, BeautifulSoup]:
     return len(queries), soup(response)
 
 
-def test_whole_thread_page_query_count_does_not_grow_with_the_thread(
-    client, settings
-):
+def test_whole_thread_page_query_count_does_not_grow_with_the_thread(client, settings):
     settings.COMMENTS_PER_PAGE = 0
     small, small_page = _thread_queries(client, 12)
     big, big_page = _thread_queries(client, 1000)
@@ -205,3 +203,16 @@ def test_category_archive_lists_its_posts(client):
 
 def test_unknown_category_is_404(client):
     assert client.get("/category/nope/").status_code == 404
+
+
+def test_head_on_a_post_page_answers_like_get(client):
+    post = make_post()
+    response = client.head(post.get_absolute_url())
+    assert response.status_code == 200
+    assert response["ETag"]
+
+
+def test_excerpts_show_ampersands_and_brackets_once(client):
+    make_post(body="Tom & Jerry say 5 < 6.")
+    summary = soup(client.get("/")).select_one(".entry-summary")
+    assert summary.get_text(strip=True) == "Tom & Jerry say 5 < 6."

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from forum import markup
 from forum.models import (
     BlocklistEntry,
     Comment,
@@ -216,7 +217,8 @@ def comment_edit(*, comment: Comment, fields: dict) -> Comment:
     for name, value in fields.items():
         setattr(comment, name, value)
     comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])
-    comment.save(update_fields=[*fields, "body_html"])  # save() renders body_html
+    comment.body_html = markup.render_comment(comment.body)
+    comment.save(update_fields=[*fields, "body_html"])
     Post.objects.filter(pk=comment.post_id).update(
         comments_version=F("comments_version") + 1
     )

@@ -1,16 +1,19 @@
 """A reader's comment: the checks and moderation rules before it is stored."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from forum import markup
 from forum.models import BlocklistEntry, Comment, Post, TrustedAuthor
 from forum.services.threads import attach_point, insert, lock_thread
+
+NAME_LENGTH = Comment._meta.get_field("author_name").max_length
 
 
 class CommentsClosed(Exception):
@@ -23,6 +26,28 @@ class Flooding(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"retry after {retry_after}s")
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who is commenting: an account, or a guest's name and email."""
+
+    user: object | None
+    name: str
+    email: str
+    url: str
+    ip: str | None
+
+    @classmethod
+    def of(cls, user, name: str, email: str, url: str, ip: str | None) -> "Author":
+        if user is not None and user.is_authenticated:
+            name = (user.get_full_name() or user.get_username())[:NAME_LENGTH]
+            return cls(user, name, user.email.lower(), url, ip)
+        return cls(None, name, email.lower(), url, ip)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user is not None and self.user.is_staff
 
 
 def comment_submit(
@@ -43,39 +68,30 @@ def comment_submit(
     Raises CommentsClosed, Flooding, or ValidationError (keyed by Comment
     field) for a duplicate or a parent that can't be answered.
     """
-    if user is not None and user.is_authenticated:
-        author_name = user.get_full_name() or user.get_username()
-        author_email = user.email
-    else:
-        user = None
-    author_email = author_email.lower()
+    author = Author.of(user, author_name, author_email, author_url, ip_address)
+    body_html = markup.render_comment(body)
+    # Moderation reads no tree: decided before the lock, which stays short.
+    status, reason = _moderate(body, body_html, author, bot_reason)
     with transaction.atomic():
+        _lock_author(author)
         post = lock_thread(post.pk)
         if not post.accepts_comments():
             raise CommentsClosed
         parent = _reply_target(post, parent_id)
-        _check_flood(user, ip_address)
-        _check_duplicate(post, body, user, author_name, author_email)
-        status, reason = _moderate(
-            body=body,
-            user=user,
-            author_name=author_name,
-            author_email=author_email,
-            author_url=author_url,
-            ip_address=ip_address,
-            bot_reason=bot_reason,
-        )
+        _check_duplicate(post, body, author)
+        _check_flood(author)
         return insert(
             post,
             parent,
             body=body,
-            author_name=author_name,
-            author_email=author_email,
-            author_url=author_url,
-            user=user,
+            body_html=body_html,
+            author_name=author.name,
+            author_email=author.email,
+            author_url=author.url,
+            user=author.user,
             status=status,
             status_reason=reason,
-            ip_address=ip_address,
+            ip_address=author.ip,
             user_agent=user_agent[:500],
         )
 
@@ -106,14 +122,28 @@ def _reply_target(post: Post, parent_id: int | None) -> Comment | None:
     return attach_point(parent)
 
 
-def _check_flood(user, ip_address: str | None) -> None:
+def _lock_author(author: Author) -> None:
+    """Serialise one author's comments (PostgreSQL), so flood control holds.
+
+    The thread lock covers one post; an author posting to two posts at once
+    would otherwise pass the flood check twice. SQLite has one writer anyway.
+    """
+    if not settings.COMMENT_FLOOD_SECONDS or author.is_staff:
+        return
+    connection = connections[router.db_for_write(Comment)]
+    if connection.vendor != "postgresql":
+        return
+    key = f"parley:flood:{author.user.pk if author.user else author.ip}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _check_flood(author: Author) -> None:
     """Raise Flooding if the same user or IP commented within the window."""
     seconds = settings.COMMENT_FLOOD_SECONDS
-    if not seconds or (user is not None and user.is_staff):
+    if not seconds or author.is_staff or (author.user is None and not author.ip):
         return
-    who = Q(user=user) if user is not None else Q(ip_address=ip_address)
-    if user is None and not ip_address:
-        return
+    who = Q(user=author.user) if author.user else Q(ip_address=author.ip)
     since = timezone.now() - timedelta(seconds=seconds)
     last = (
         Comment.objects.filter(who, created_at__gt=since)
@@ -126,50 +156,50 @@ def _check_flood(user, ip_address: str | None) -> None:
         raise Flooding(retry_after=max(1, round(wait)))
 
 
-def _check_duplicate(post: Post, body: str, user, name: str, email: str) -> None:
+def _check_duplicate(post: Post, body: str, author: Author) -> None:
     """Raise if this author already said exactly this on this post."""
-    if user is not None:
-        same_author = Q(user=user)
+    if author.user is not None:
+        same_author = Q(user=author.user)
+    elif author.email:
+        same_author = Q(author_email=author.email)
     else:
-        same_author = Q(author_email=email) if email else Q(author_name=name)
-    same = Comment.objects.filter(same_author, post=post, body=body.strip())
+        same_author = Q(author_name=author.name)
+    same = Comment.objects.filter(same_author, post=post, body=body)
     if same.exclude(status=Comment.Status.REMOVED).exists():
         raise ValidationError({"body": "You've already said that."})
 
 
-def _moderate(
-    *,
-    body: str,
-    user,
-    author_name: str,
-    author_email: str,
-    author_url: str,
-    ip_address: str | None,
-    bot_reason: str,
-) -> tuple[str, str]:
+def _moderate(body: str, body_html: str, author: Author, bot_reason: str):
     """Return the new comment's (status, reason) from the moderation rules."""
     if bot_reason:
         return Comment.Status.SPAM, bot_reason
-    text = "\n".join([body, author_name, author_email, author_url])
+    text = "\n".join([body, author.name, author.email, author.url])
     for entry in BlocklistEntry.objects.all():
-        if entry.matches(text=text, email=author_email, ip=ip_address):
+        if entry.matches(text=text, email=author.email, ip=author.ip):
             return Comment.Status.SPAM, f'blocklist entry "{entry.value}"'
-    if user is not None and user.is_staff:
+    if author.is_staff:
         return Comment.Status.APPROVED, ""
-    links = markup.count_links(markup.render_comment(body))
+    links = markup.count_links(body_html)
     max_links = settings.COMMENT_MAX_LINKS
     if max_links and links >= max_links:
         return Comment.Status.PENDING, f"{links} links"
-    if settings.COMMENT_HOLD_FIRST and not _has_approved_comment(user, author_email):
+    if settings.COMMENT_HOLD_FIRST and not _is_known(author):
         return Comment.Status.PENDING, "first comment"
     return Comment.Status.APPROVED, ""
 
 
-def _has_approved_comment(user, email: str) -> bool:
-    """Return True if this author was approved before, or trusted by a moderator."""
-    if user is None and not email:
-        return False  # else every guest without one counts as one author
-    if email and TrustedAuthor.objects.filter(email=email).exists():
+def _is_known(author: Author) -> bool:
+    """Return True if a moderator trusts the author, or approved them before.
+
+    A guest is known by name and email together, as in WordPress: a
+    regular's email alone under another name is not enough.
+    """
+    if author.email and TrustedAuthor.objects.filter(email=author.email).exists():
         return True
-    author = Q(user=user) if user is not None else Q(author_email=email, user=None)
-    return Comment.objects.filter(author, status=Comment.Status.APPROVED).exists()
+    if author.user is not None:
+        known = Q(user=author.user)
+    elif author.email:
+        known = Q(user=None, author_email=author.email, author_name=author.name)
+    else:
+        return False  # else every guest without an email counts as one author
+    return Comment.objects.filter(known).approved().exists()

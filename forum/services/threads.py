@@ -49,7 +49,7 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     tree fields are current: mptt need not re-read them.
     """
     comment = Comment(post=post, parent=parent, **fields)
-    comment.body_html = markup.render_comment(comment.body)
+    comment.body_html = comment.body_html or markup.render_comment(comment.body)
     # Foreign keys were read under the lock and the status CHECK lives in the
     # database: skipping their validation saves three queries per reply.
     comment.full_clean(
@@ -144,13 +144,15 @@ def _acyclic_parents(comments: list[Comment]) -> dict[int, int | None]:
     sound: set[int] = set()
     for comment in comments:
         path: list[int] = []
+        on_path: set[int] = set()
         node = comment.pk
         while node is not None and node not in sound:
-            if node in path:
+            if node in on_path:
                 cycle = path[path.index(node) :]
                 parents[min(cycle, key=order.__getitem__)] = None
                 break
             path.append(node)
+            on_path.add(node)
             node = parents[node]
         sound.update(path)
     return parents

@@ -7,7 +7,9 @@ from forum.models import Comment
 register = template.Library()
 
 
-@register.inclusion_tag("admin/forum/includes/_moderation_queue.html", takes_context=True)
+@register.inclusion_tag(
+    "admin/forum/includes/_moderation_queue.html", takes_context=True
+)
 def moderation_queue(context) -> dict:
     """The admin index's queue: pending and spam counts, linked to their lists."""
     request = context["request"]

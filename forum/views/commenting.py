@@ -119,6 +119,9 @@ def _is_utf8(request) -> bool:
     Django decodes leniently (replacement characters, or Latin-1), which
     would store mangled text; browsers send valid UTF-8.
     """
+    if request.content_type == "multipart/form-data":
+        # Django has already decoded the parts, replacing what isn't UTF-8.
+        return not any("\ufffd" in value for value in request.POST.values())
     if request.content_type != "application/x-www-form-urlencoded":
         return True
     encoding = request.encoding or settings.DEFAULT_CHARSET

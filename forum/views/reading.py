@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from forum.forms import CommentForm
@@ -60,13 +60,13 @@ class CategoryDetailView(PostListView):
         return super().get_context_data(category=self.category, **kwargs)
 
 
-@require_GET
+@require_safe
 def post_detail(request, slug, page=1):
     post = get_object_or_404(public_posts(), slug=slug)
     return _conditional_thread_page(request, post, Place(page=page))
 
 
-@require_GET
+@require_safe
 def comment_thread(request, pk):
     """A subthread's own page: the comment, its replies, and a way back up."""
     top = get_object_or_404(_shown_comments(request), pk=pk)
@@ -74,7 +74,7 @@ def comment_thread(request, pk):
     return _conditional_thread_page(request, post, Place(top=top))
 
 
-@require_GET
+@require_safe
 def comment_permalink(request, pk):
     """Redirect to the page that shows the comment, at its anchor."""
     comment = get_object_or_404(_shown_comments(request), pk=pk)
