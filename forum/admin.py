@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from mptt.admin import MPTTModelAdmin
 
@@ -73,11 +74,21 @@ class PostAdmin(admin.ModelAdmin):
         url = reverse("admin:forum_comment_changelist") + f"?post__id__exact={obj.pk}"
         return format_html('<a href="{}">Comments</a>', url)
 
-    @admin.action(description="Open comments on the selected posts")
+    def has_moderate_permission(self, request):
+        # Moderators may view posts only, yet open and close their comments.
+        return request.user.has_perm("forum.change_comment")
+
+    @admin.action(
+        description="Open comments on the selected posts",
+        permissions=("change", "moderate"),
+    )
     def open_comments(self, request, queryset):
         self._set_comments_open(request, queryset, True)
 
-    @admin.action(description="Close comments on the selected posts")
+    @admin.action(
+        description="Close comments on the selected posts",
+        permissions=("change", "moderate"),
+    )
     def close_comments(self, request, queryset):
         self._set_comments_open(request, queryset, False)
 
@@ -159,6 +170,8 @@ class CommentAdmin(MPTTModelAdmin):
     search_fields = ("body", "author_name", "author_email", "ip_address")
     raw_id_fields = ("post", "parent", "user")
     list_per_page = 100
+    # mptt indents the first model field by default, which would be "status".
+    mptt_indent_field = "excerpt"
     mptt_level_indent = 16
     fields = (
         "post",
@@ -245,7 +258,7 @@ class CommentAdmin(MPTTModelAdmin):
         if obj.pk is None or obj.parent_id is None:
             return "— (a top-level comment)"
         return format_html_join(
-            format_html("<br>"),
+            mark_safe("<br>"),
             '<a href="{}">#{} {}</a>: {}',
             (
                 (

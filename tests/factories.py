@@ -1,14 +1,22 @@
 """Plain factory functions; comments always go through the locked service."""
 
+import importlib
 import time
+from datetime import timedelta
 from uuid import uuid4
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core import signing
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
 
 from forum import services
 from forum.forms import TOKEN_SALT
 from forum.models import Category, Comment, Post
+
+MODERATORS = importlib.import_module("forum.migrations.0004_moderators_group")
 
 
 def make_user(**overrides):
@@ -60,3 +68,57 @@ def comment_data(post: Post, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def make_moderator(**overrides):
+    """A staff user in the "Moderators" group that migration 0004 creates."""
+    _ensure_moderators_group()
+    overrides.setdefault("is_staff", True)
+    user = make_user(**overrides)
+    user.groups.add(Group.objects.get(name=MODERATORS.GROUP))
+    return user
+
+
+def _ensure_moderators_group() -> None:
+    # Transactional tests flush every table, the migration's group included;
+    # then the migration's own function builds it again, on its historical models.
+    if Group.objects.filter(name=MODERATORS.GROUP).exists():
+        return
+    loader = MigrationLoader(connection)
+    state = loader.project_state(("forum", "0004_moderators_group"))
+    MODERATORS.create_group(state.apps, None)
+
+
+def make_many_comments(*, post: Post, count: int) -> None:
+    """Add `count` approved comments to the post quickly, up to four levels deep.
+
+    bulk_create skips mptt, so the tree fields start as placeholders and
+    `thread_rebuild`, Parley's own repair service, numbers them from the
+    parent links.
+    """
+    sizes = [count - 3 * (count // 4)] + [count // 4] * 3
+    parents: list[Comment | None] = [None] * sizes[0]
+    start = timezone.now() - timedelta(days=1)
+    made = 0
+    with Comment.objects.disable_mptt_updates():
+        for size in sizes:
+            batch = [
+                Comment(
+                    post=post,
+                    parent=parents[i],
+                    author_name=f"Reader {made + i}",
+                    author_email=f"reader{made + i}@example.com",
+                    body=f"Comment number {made + i}.",
+                    body_html=f"<p>Comment number {made + i}.</p>",
+                    status=Comment.Status.APPROVED,
+                    created_at=start + timedelta(seconds=made + i),
+                    tree_id=0,
+                    lft=0,
+                    rght=0,
+                    level=0,
+                )
+                for i in range(size)
+            ]
+            parents = Comment.objects.bulk_create(batch, batch_size=1000)
+            made += size
+    services.thread_rebuild(post_id=post.pk)

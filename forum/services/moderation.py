@@ -1,8 +1,9 @@
 """Moderation: status changes with their history, branch actions, reports, authors.
 
 Status changes never move a comment in its tree, so they need no tree lock;
-each one records a CommentStatusChange (who, when, from, to, why) and bumps
-the affected posts' thread versions, which cache keys and ETags follow.
+each one records a CommentStatusChange (who, when, from, to, why) and touches
+the affected posts' threads (version and time), which caches, ETags and
+Last-Modified follow.
 """
 
 import uuid
@@ -11,7 +12,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from forum import markup
 from forum.models import (
@@ -53,9 +53,7 @@ def comment_set_status(
     Comment.objects.filter(pk__in=[c.pk for c in changing]).update(
         status=status, status_reason=reason
     )
-    Post.objects.filter(pk__in={c.post_id for c in changing}).update(
-        comments_version=F("comments_version") + 1
-    )
+    Post.objects.filter(pk__in={c.post_id for c in changing}).touch_threads()
     for comment in changing:
         comment.status, comment.status_reason = status, reason
     return len(changing)
@@ -107,14 +105,17 @@ def branch_remove(*, comment: Comment, moderator=None) -> int:
 
 @transaction.atomic
 def branch_restore(*, comment: Comment, moderator=None) -> int:
-    """Undo the latest branch removal that took this comment; return how many."""
-    last = (
-        CommentStatusChange.objects.filter(
-            comment=comment, to_status=Status.REMOVED, batch__isnull=False
-        )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    """Undo the latest branch removal that took this comment; return how many.
+
+    A comment already removed on its own is not part of its branch's batch:
+    then the latest batch below it is undone.
+    """
+    removals = CommentStatusChange.objects.filter(
+        to_status=Status.REMOVED, batch__isnull=False
+    ).order_by("-created_at", "-pk")
+    last = removals.filter(comment=comment).first()
+    if last is None and comment.status == Status.REMOVED:
+        last = removals.filter(comment__in=branch(comment)).first()
     if last is None:
         return 0
     changes = CommentStatusChange.objects.filter(batch=last.batch).select_related(
@@ -142,9 +143,7 @@ def branch_lock(*, comment: Comment, locked: bool = True) -> bool:
     if not changed.update(is_locked=locked):
         return False
     comment.is_locked = locked
-    Post.objects.filter(pk=comment.post_id).update(
-        comments_version=F("comments_version") + 1
-    )
+    Post.objects.filter(pk=comment.post_id).touch_threads()
     return True
 
 
@@ -153,7 +152,8 @@ def comment_report(*, comment: Comment, reason: str, reporter: str) -> bool:
     """Record a reader's report; hold the comment once enough readers agree.
 
     `reporter` identifies the reader ("user:<id>" or "ip:<address>"); a
-    second report from the same reader is ignored. Returns True if the report
+    second report from the same reader is ignored. Only reports made since a
+    moderator last decided on the comment count. Returns True if the report
     was new.
     """
     try:
@@ -163,7 +163,13 @@ def comment_report(*, comment: Comment, reason: str, reporter: str) -> bool:
             )
     except IntegrityError:
         return False
-    reports = comment.reports.count()
+    decided = (
+        comment.status_changes.filter(moderator__isnull=False)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    since = {"created_at__gt": decided} if decided else {}
+    reports = comment.reports.filter(**since).count()
     threshold = settings.COMMENT_REPORTS_TO_HOLD
     if threshold and reports >= threshold and comment.status == Status.APPROVED:
         comment_set_status(
@@ -219,7 +225,5 @@ def comment_edit(*, comment: Comment, fields: dict) -> Comment:
     comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])
     comment.body_html = markup.render_comment(comment.body)
     comment.save(update_fields=[*fields, "body_html"])
-    Post.objects.filter(pk=comment.post_id).update(
-        comments_version=F("comments_version") + 1
-    )
+    Post.objects.filter(pk=comment.post_id).touch_threads()
     return comment

@@ -1,0 +1,123 @@
+"""Moderating in a real browser: a held comment approved from the admin's queue.
+
+Playwright drives Debian's Chromium against pytest-django's live server, as in
+tests/test_browser.py. Never `playwright install` (it cannot download here);
+CI installs Chromium with apt.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from forum.models import Comment
+from tests.factories import make_moderator, make_post
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found: install Debian's chromium "
+        "(apt-get install chromium) to run the browser tests",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PENDING_NOTE = "Your comment is awaiting moderation."
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # The sync API marks its event loop as running in this thread while the
+    # browser is open, which trips Django's async-safety guard on every query
+    # the test and its fixtures make. No coroutine touches the ORM here, so the
+    # guard is lifted for exactly that span (undone when the browser closes).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages in contexts of their own: separate cookies, separate people."""
+    contexts = []
+
+    def open_page():
+        contexts.append(browser.new_context())
+        return contexts[-1].new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def _browser_settings(settings):
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+    settings.COMMENT_FLOOD_SECONDS = 0
+    # Whatever the environment says: a guest's first comment is held.
+    settings.COMMENT_HOLD_FIRST = True
+
+
+def _guest_comments(page, url, text):
+    page.goto(url)
+    form = page.locator("#commentform")
+    form.locator("textarea[name=comment]").fill(text)
+    form.locator("input[name=author]").fill("Nina Newcomer")
+    form.locator("input[name=email]").fill("nina@example.com")
+    form.locator("#submit").click()
+    page.wait_for_url(re.compile(r"#comment-\d+$"))
+    return Comment.objects.get(body=text)
+
+
+def _moderator_logs_in(page, live_server):
+    make_moderator(username="moderator", password="a-long-passphrase")
+    page.goto(live_server.url + reverse("admin:index"))
+    page.locator("#id_username").fill("moderator")
+    page.locator("#id_password").fill("a-long-passphrase")
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url(live_server.url + reverse("admin:index"))
+
+
+def test_held_comment_approved_from_the_queue_shows_to_everyone(new_page, live_server):
+    post = make_post(title="Moderated thread")
+    url = live_server.url + post.get_absolute_url()
+    guest, reader, moderator = new_page(), new_page(), new_page()
+
+    comment = _guest_comments(guest, url, "My very first words here.")
+    mine = guest.locator(f"#comment-{comment.pk}")
+    expect(mine.locator(".comment-awaiting-moderation")).to_have_text(PENDING_NOTE)
+    reader.goto(url)
+    expect(reader.locator(f"#comment-{comment.pk}")).to_have_count(0)
+
+    _moderator_logs_in(moderator, live_server)
+    pending = moderator.locator("#moderation-queue .queue-pending")
+    expect(pending.locator(".queue-count")).to_have_text("1")
+    pending.locator("th a").click()
+    moderator.wait_for_url(re.compile(r"\?status__exact=pending$"))
+    moderator.locator(f"#result_list input[value='{comment.pk}']").check()
+    moderator.locator("select[name=action]").select_option("approve_comments")
+    moderator.locator("button[name=index]").click()
+    expect(moderator.locator(".messagelist li")).to_have_text("1 comment(s) approved.")
+
+    reader.reload()
+    shown = reader.locator(f"#comment-{comment.pk}")
+    expect(shown.locator(".comment-content")).to_have_text("My very first words here.")
+    expect(shown.locator(".comment-awaiting-moderation")).to_have_count(0)
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.APPROVED
