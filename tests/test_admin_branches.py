@@ -146,7 +146,7 @@ def test_lock_shows_on_the_comments_admin_page(mod, thread):
         (["lock_branches", "unlock_branches"], "Unlocked."),
         (["remove_branches"], "Removed with their branches."),
         (["remove_branches", "restore_branches"], "Restored with their branches."),
-        (["trust_authors"], "Trusted (authors)."),
+        (["trust_authors"], "Author trusted."),
     ],
 )
 def test_branch_and_author_actions_write_the_admin_history(
@@ -254,7 +254,7 @@ def test_trusted_authors_next_comment_skips_the_first_comment_hold(mod):
     first = latest()
     assert first.status == Status.PENDING
     response = act(mod, "trust_authors", [first])
-    assert said(response) == ["1 comment(s) trusted (authors)."]
+    assert said(response) == ["1 author(s) trusted."]
     assert TrustedAuthor.objects.filter(email="nina@example.com").exists()
     reader_posts(post, email="nina@example.com")
     assert latest().status == Status.APPROVED
@@ -283,7 +283,7 @@ def test_blocking_adds_the_authors_email_and_ip_to_the_blocklist(blocked, modera
     post, response = blocked
     entries = set(BlocklistEntry.objects.values_list("kind", "value"))
     assert entries == {("email", "spammer@example.com"), ("ip", "192.0.2.50")}
-    assert said(response) == ["2 blocklist entr(y/ies) added."]
+    assert said(response) == ["2 blocklist entries added."]
     logged = LogEntry.objects.filter(
         user=moderator,
         content_type=ContentType.objects.get_for_model(BlocklistEntry),

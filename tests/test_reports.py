@@ -213,3 +213,13 @@ def test_report_list_in_the_admin_shows_each_report(mod, comment):
     row = soup(response).select_one("#result_list tbody tr")
     assert row.select_one(".field-reason").get_text() == "Off-topic."
     assert row.select_one(".field-comment").get_text() == str(comment)
+
+
+def test_the_report_that_holds_a_comment_lands_on_its_post(client, settings):
+    settings.COMMENT_REPORTS_TO_HOLD = 1
+    post = make_post()
+    comment = make_comment(post=post)
+    url = reverse("forum:comment-report", kwargs={"pk": comment.pk})
+    response = client.post(url, {"reason": "spam"})
+    assert response["Location"] == post.get_absolute_url() + "#comments"
+    assert client.get(response["Location"]).status_code == 200

@@ -41,5 +41,7 @@ def post_create(
 def posts_set_comments_open(*, posts, is_open: bool) -> list[Post]:
     """Open or close comments on these posts; return the posts that changed."""
     changed = list(posts.exclude(comments_open=is_open))
-    Post.objects.filter(pk__in=[p.pk for p in changed]).update(comments_open=is_open)
+    changed_posts = Post.objects.filter(pk__in=[p.pk for p in changed])
+    changed_posts.update(comments_open=is_open)
+    changed_posts.touch_threads()
     return changed

@@ -177,6 +177,9 @@ def comment_report(request, pk):
             reporter=_reader(request),
         )
         messages.success(request, "Thank you. A moderator will look at this comment.")
+        comment.refresh_from_db(fields=["status"])
+        if comment.status != Comment.Status.APPROVED:  # the report held it
+            return redirect(comment.post.get_absolute_url() + "#comments")
         return redirect(comment.get_absolute_url())
     context = {"comment": comment, "form": form}
     return render(
