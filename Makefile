@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format migrate demo superuser check-threads clean
+.PHONY: run serve test lint format migrate demo superuser check-threads clean
 
 # Install (again) whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -18,6 +18,11 @@ run: $(BIN)/.installed  ## Migrate, load the demo and serve on http://127.0.0.1:
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve: $(BIN)/.installed  ## Production: collectstatic, migrate, gunicorn on DATABASE_URL
+	$(BIN)/python manage.py collectstatic --no-input
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 test: $(BIN)/.installed  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)
 	DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,13 +78,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "mptt",
     "forum",
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /healthz by IP over plain HTTP.
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the database: picks the replica or primary.
+    "config.routers.ReadReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -113,10 +120,11 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 
+_CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 600)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        conn_max_age=_CONN_MAX_AGE,
         conn_health_checks=True,
     )
 }
@@ -130,7 +138,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# Read replicas: replica_0, replica_1... Anonymous page reads go to one of
+# them, everything else to "default" (config.routers, docs/deployment.md).
+# In tests each mirrors the test database instead of being created.
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica_{_index}"] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=_CONN_MAX_AGE, conn_health_checks=True
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+READ_REPLICAS = [alias for alias in DATABASES if alias != "default"]
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+# After a write, that browser reads from the primary for this long (a cookie):
+# keep it above the replicas' worst replication lag.
+DATABASE_REPLICA_LAG_SECONDS = env_int("DATABASE_REPLICA_LAG_SECONDS", 10)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "parley",
+        }
+    }
+else:  # one cache per process: fine for one gunicorn host, not for several
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Auth, sessions ---------------------------------------------------------
 
@@ -143,6 +181,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+_SESSION_ENGINES = {
+    "db": "django.contrib.sessions.backends.db",
+    "cache": "django.contrib.sessions.backends.cache",
+    "cached_db": "django.contrib.sessions.backends.cached_db",
+}
+_session_engine = env_str("DJANGO_SESSION_ENGINE", "db")
+if _session_engine not in _SESSION_ENGINES:
+    raise ImproperlyConfigured(
+        f"DJANGO_SESSION_ENGINE must be one of {', '.join(_SESSION_ENGINES)}, "
+        f"not {_session_engine!r}."
+    )
+if _session_engine == "cache" and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "DJANGO_SESSION_ENGINE=cache needs REDIS_URL: without it the cache is "
+        "each process's own memory, and sessions would vanish between workers."
+    )
+SESSION_ENGINE = _SESSION_ENGINES[_session_engine]
+
 # --- Internationalisation ---------------------------------------------------
 
 LANGUAGE_CODE = "en-us"
@@ -152,7 +208,14 @@ USE_TZ = True
 
 # --- Static files -----------------------------------------------------------
 
-STATIC_URL = "static/"
+# A CDN in front of WhiteNoise: https://cdn.example.com pulls /static/ from us.
+STATIC_HOST = env_str("DJANGO_STATIC_HOST").rstrip("/")
+if STATIC_HOST and not STATIC_HOST.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"DJANGO_STATIC_HOST must be an origin such as https://cdn.example.com, "
+        f"not {STATIC_HOST!r}."
+    )
+STATIC_URL = f"{STATIC_HOST}/static/" if STATIC_HOST else "static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -171,6 +234,39 @@ STORAGES = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Behind a load balancer that terminates TLS and sets X-Forwarded-Proto
+# (overwriting any the client sent). Off by default so plain HTTP works
+# for `make run`, the tests, and a first look at `make serve`.
+HTTPS = env_bool("DJANGO_HTTPS")
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+
+# No inline script anywhere (the admin's too: Django 5.2's has none); styles
+# and scripts from our origin or the CDN. config.csp lets the admin's inline
+# style attributes through (django-mptt indents the comment tree with them).
+_STATIC_ORIGINS = [STATIC_HOST] if STATIC_HOST else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *_STATIC_ORIGINS],
+        "style-src": [SELF, *_STATIC_ORIGINS],
+        "font-src": [SELF, *_STATIC_ORIGINS],
+        # Staff may put images from other sites in posts.
+        "img-src": [SELF, *_STATIC_ORIGINS, "https:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": HTTPS,
+    }
+}
 
 # --- Logging: everything to stdout, for gunicorn and containers -------------
 

@@ -1,0 +1,115 @@
+"""The Content-Security-Policy in a real browser: nothing of ours or the admin's
+is blocked, and the admin's JavaScript still runs.
+
+Playwright drives Debian's Chromium against pytest-django's live server, as in
+tests/test_browser.py. Never `playwright install`; CI installs Chromium with apt.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_comment, make_post, make_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found: install Debian's chromium "
+        "(apt-get install chromium) to run the browser tests",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Injected by the browser itself, so the page's policy does not apply to it.
+RECORD_VIOLATIONS = """
+window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.cspViolations.push(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # As in tests/test_browser.py: the sync API's event loop trips Django's
+    # async-safety guard; no coroutine touches the ORM here.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def violations(page) -> list[str]:
+    return page.evaluate("window.cspViolations")
+
+
+def sign_in(page, live_server) -> None:
+    make_user(username="boss", password="pw", is_staff=True, is_superuser=True)
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "boss")
+    page.fill("#id_password", "pw")
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_contain_text("boss")
+    assert violations(page) == []
+
+
+def test_admin_post_form_scripts_run_under_the_policy(page, live_server):
+    sign_in(page, live_server)
+    page.goto(live_server.url + reverse("admin:forum_post_add"))
+    page.fill("#id_title", "Policy Holds Firm")
+    page.locator("#id_title").blur()
+    expect(page.locator("#id_slug")).to_have_value("policy-holds-firm")  # prepopulate
+    expect(page.locator(".selector")).to_be_visible()  # filter_horizontal's widget
+    expect(page.locator(".datetimeshortcuts").first).to_be_visible()  # calendar
+    assert violations(page) == []
+
+
+def test_admin_comment_tree_is_indented_under_the_policy(page, live_server):
+    post = make_post()
+    make_comment(post=post, parent=make_comment(post=post))
+    sign_in(page, live_server)
+    page.goto(live_server.url + reverse("admin:forum_comment_changelist"))
+    indents = page.locator("#result_list tbody tr th, #result_list tbody tr td")
+    padding = indents.evaluate_all(
+        "cells => cells.map(c => parseFloat(getComputedStyle(c).paddingLeft))"
+    )
+    assert max(padding) >= 20  # mptt's style attribute took effect
+    page.locator("#action-toggle").check()  # actions.js
+    expect(page.locator(".action-counter")).to_contain_text("2 of 2 selected")
+    assert violations(page) == []
+
+
+def test_public_pages_break_no_rule_of_the_policy(page, live_server):
+    post = make_post()
+    make_comment(post=post)
+    for url in ("/", post.get_absolute_url(), "/no-such-page/"):
+        page.goto(live_server.url + url)
+        assert violations(page) == [], url
