@@ -140,3 +140,18 @@ def test_reply_form_under_a_comment_is_not_cached(client):
     page = soup(Client().get(url))
     assert page.select_one(f"#comment-{comment.pk} #respond") is None
     assert page.select_one("#respond")
+
+
+def test_thread_pages_work_when_the_cache_server_is_down(client, settings):
+    # A Redis server nobody listens on: every cache call fails.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    post = make_post()
+    make_comment(post=post, body="still readable")
+    response = client.get(post.get_absolute_url())
+    assert response.status_code == 200
+    assert "still readable" in response.content.decode()

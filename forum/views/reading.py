@@ -6,6 +6,7 @@ the reader's copy is current (ETag and Last-Modified).
 """
 
 import hashlib
+import logging
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from forum.threads import (
     render_thread,
     replyable_row,
 )
+
+logger = logging.getLogger(__name__)
 
 OWN_PENDING = "forum.own_pending"  # session key: this browser's pending comments
 REMEMBER_COOKIES = {
@@ -149,12 +152,12 @@ def render_thread_page(request, post, form, *, place, reply_to=None, status=200)
     own = own_pending(request)
     open_ = post.accepts_comments()
     key = None if own or reply_to else _cache_key(post, place, open_)
-    thread = cache.get(key) if key else None
+    thread = _cached(cache.get, key) if key else None
     context = {"post": post, "place": place, "comments_open": open_, "form": form}
     if thread is None:
         thread = _render_thread(request, post, place, reply_to, own, context)
         if key:
-            cache.set(key, thread, CACHE_SECONDS)
+            _cached(cache.set, key, thread, CACHE_SECONDS)
     html, num_pages, first, newest_first, replying = thread
     context.update(
         thread_html=mark_safe(html),  # noqa: S308 -- forum.threads escapes
@@ -196,6 +199,15 @@ def _render_thread(request, post, place, reply_to, own, context) -> tuple:
         part.newest_first,
         replying and replying[2],
     )
+
+
+def _cached(operation, *args):
+    """Run a cache operation; a cache that is down slows pages, never breaks them."""
+    try:
+        return operation(*args)
+    except Exception:  # Redis errors vary by client version: anything counts
+        logger.warning("Thread cache unavailable", exc_info=True)
+        return None
 
 
 def _form_html(request, context) -> str:
