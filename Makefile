@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format migrate demo superuser check-threads clean
+.PHONY: run serve test bench loadtest lint format migrate demo superuser check-threads clean
 
 # Install (again) whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -26,6 +26,17 @@ serve: $(BIN)/.installed  ## Production: collectstatic, migrate, gunicorn on DAT
 
 test: $(BIN)/.installed  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)
 	DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks need PostgreSQL; they make (and drop) their own databases on it.
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)
+
+bench: $(BIN)/.installed  ## Time big threads and replies on PostgreSQL (docs/performance.md)
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
+	  $(BIN)/python manage.py bench_threads $(BENCH_ARGS)
+
+loadtest: $(BIN)/.installed  ## 60 s of readers and repliers against gunicorn + PostgreSQL
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
+	  $(BIN)/python manage.py load_test $(LOADTEST_ARGS)
 
 lint: $(BIN)/.installed  ## What CI checks besides the tests
 	$(BIN)/ruff format --check .

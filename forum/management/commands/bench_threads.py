@@ -18,12 +18,14 @@ reports medians and p95s of:
 Timings come from this machine and its load: compare ratios, not absolutes.
 """
 
+import os
 import random
 import statistics
 import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.template import Context, Template
@@ -83,14 +85,20 @@ class Command(BaseCommand):
                 "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
             },
         },
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        },
     )
     def handle(self, *args, sizes, runs, inserts, **options):
         old_name = connection.settings_dict["NAME"]
         if connection.vendor != "sqlite":  # SQLite benchmarks run in memory
-            connection.settings_dict["TEST"]["NAME"] = f"bench_{old_name}"
+            connection.settings_dict["TEST"]["NAME"] = "parley_bench"
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
-            self.stdout.write(f"database: {connection.vendor}, runs: {runs}\n")
+            self.stdout.write(
+                f"database: {connection.vendor}; cores: {os.cpu_count()}; "
+                f"runs: {runs}; medians and p95s of server time (Django test client)"
+            )
             for size in sizes:
                 self._bench(size, runs, inserts)
         finally:
@@ -98,42 +106,91 @@ class Command(BaseCommand):
 
     def _bench(self, size: int, runs: int, inserts: int) -> None:
         rng = random.Random(size)
-        post = _build_thread(size, rng, slug=f"bench-{size}")
-        client = Client()
+        post = build_thread(size, rng, slug=f"bench-{size}")
         url = post.get_absolute_url()
-        client.get(url)
-        with CaptureQueriesContext(connection) as captured:
-            body = client.get(url).content
-        queries = len(captured)  # now: the log is cleared by later requests
-        page = _timed(lambda: client.get(url), runs)
+        with override_settings(COMMENTS_PER_PAGE=0):
+            whole = _page(url, runs, warm=False)
+            warm = _page(url, runs, warm=True)
+        paginated = _page(url, runs, warm=False)
         nodes = Comment.objects.filter(post=post, status=Comment.Status.APPROVED)
         textbook = _timed(lambda: RECURSETREE.render(Context({"nodes": nodes})), runs)
         flat = _timed(lambda: FLAT_LOOP.render(Context({"nodes": nodes})), runs)
-        deep = Comment.objects.filter(post=post).order_by("-level", "pk")[:inserts]
-        reply = _timed_each(
-            lambda parent: services.comment_create(
-                post=post, parent=parent, author_name="Bench", body=_text(rng)
-            ),
-            list(deep),
+        deep = list(
+            Comment.objects.filter(post=post).order_by("-level", "pk")[:inserts]
         )
+        reply = _inserts(post, deep, rng)
         one_tree = _one_tree_insert(size, rng, inserts)
-        rows = [
-            (f"thread page, whole thread ({size:,} comments)", page),
-            ("textbook {% recursetree %}", textbook),
-            ("flat Django-template loop (tree_info)", flat),
-            ("insert a reply deep in the thread", reply),
-            ("same insert, whole post as ONE tree", one_tree),
-        ]
         self.stdout.write(f"\n## {size:,} comments\n")
-        self.stdout.write("| what | median | p95 |\n|---|---|---|")
-        for label, samples in rows:
-            median, p95 = _ms(_median(samples)), _ms(_p95(samples))
-            self.stdout.write(f"| {label} | {median} | {p95} |")
         self.stdout.write(
-            f"\nthread page: {queries} queries, {len(body):,} bytes; "
-            f"textbook / ours: {_median(textbook) / _median(page):.1f}x, "
-            f"flat loop / ours: {_median(flat) / _median(page):.1f}x"
+            "| what | median | p95 | queries | size |\n|---|---|---|---|---|"
         )
+        for label, result in [
+            ("thread page, whole thread, no cache", whole),
+            ("thread page, whole thread, thread cache warm", warm),
+            (f"thread page, page 1 of {settings.COMMENTS_PER_PAGE} threads", paginated),
+            ("textbook {% recursetree %} (rendering only)", (textbook, "", "")),
+            ("flat Django-template loop (rendering only)", (flat, "", "")),
+            ("insert a reply deep in the thread", reply[:3]),
+            ("same insert, whole post as ONE mptt tree", (one_tree, "", "")),
+        ]:
+            samples, queries, size_ = result
+            self.stdout.write(
+                f"| {label} | {_ms(_median(samples))} | {_ms(_p95(samples))} "
+                f"| {queries} | {size_} |"
+            )
+        self.stdout.write(
+            f"\ntextbook / whole page: {_median(textbook) / _median(whole[0]):.1f}x; "
+            f"flat loop / whole page: {_median(flat) / _median(whole[0]):.1f}x; "
+            f"one tree / forest insert: {_median(one_tree) / _median(reply[0]):.1f}x; "
+            f"rows rewritten per insert: median {reply[3]}, all in the reply's own "
+            f"thread: {reply[4]}"
+        )
+
+
+def _page(url: str, runs: int, *, warm: bool) -> tuple[list[float], int, str]:
+    """Time GETs of a thread page: (samples, queries, bytes)."""
+    client = Client()
+    client.get(url)  # the session, content types and such: once per process
+    if not warm:
+        cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(url).content
+    queries = len(captured)  # now: the log is cleared by later requests
+    samples = []
+    for _ in range(runs):
+        if not warm:
+            cache.clear()
+        started = time.perf_counter()
+        client.get(url)
+        samples.append(time.perf_counter() - started)
+    return samples, queries, f"{len(body):,} B"
+
+
+def _inserts(post: Post, parents: list[Comment], rng: random.Random) -> tuple:
+    """Time replies; count their queries and the rows each one rewrites."""
+    samples, rewritten, own_thread = [], [], True
+    for parent in parents:
+        parent.refresh_from_db()
+        # The insert shifts the rows at or right of the parent's right edge.
+        shifted = Comment.objects.filter(tree_id=parent.tree_id, rght__gte=parent.rght)
+        rewritten.append(shifted.count())
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            services.comment_create(
+                post=post, parent=parent, author_name="Bench", body=_text(rng)
+            )
+            samples.append(time.perf_counter() - started)
+        shifts = [
+            q["sql"] for q in captured.captured_queries if 'SET "lft"' in q["sql"]
+        ]
+        tree = f'"tree_id" = {parent.tree_id}'
+        own_thread = own_thread and all(tree in sql for sql in shifts)
+    statements = [q for q in captured.captured_queries if not _is_transaction(q)]
+    return samples, len(statements), "", int(statistics.median(rewritten)), own_thread
+
+
+def _is_transaction(query: dict) -> bool:
+    return query["sql"].strip().upper() in {"BEGIN", "COMMIT", "BEGIN IMMEDIATE"}
 
 
 def _text(rng: random.Random, length: int = 300) -> str:
@@ -143,7 +200,7 @@ def _text(rng: random.Random, length: int = 300) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def _build_thread(size: int, rng: random.Random, *, slug: str, one_root=False) -> Post:
+def build_thread(size: int, rng: random.Random, *, slug: str, one_root=False) -> Post:
     """Bulk-create a thread of `size` comments; number it with thread_rebuild."""
     post = services.post_create(
         title=slug, slug=slug, body="Benchmark.", author=_author()
@@ -193,7 +250,7 @@ def _build_thread(size: int, rng: random.Random, *, slug: str, one_root=False) -
 
 def _one_tree_insert(size: int, rng: random.Random, inserts: int) -> list[float]:
     """Time replies to early comments when a whole post is one mptt tree."""
-    post = _build_thread(size, rng, slug=f"bench-one-tree-{size}", one_root=True)
+    post = build_thread(size, rng, slug=f"bench-one-tree-{size}", one_root=True)
     early = list(Comment.objects.filter(post=post, level=1).order_by("lft")[:inserts])
     return _timed_each(
         lambda parent: services.comment_create(

@@ -1,0 +1,53 @@
+"""The benchmark commands still run (tiny sizes: these are not timed tests).
+
+They run as an operator runs them, in a subprocess: each makes and drops its
+own database on the server DATABASE_URL names.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def _manage(*args) -> str:
+    env = {**os.environ, "DJANGO_SECRET_KEY": "bench-test"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_bench_threads_reports_every_figure():
+    report = _manage("bench_threads", "--sizes", "60", "--runs", "1", "--inserts", "2")
+    for label in (
+        "whole thread, no cache",
+        "thread cache warm",
+        "textbook {% recursetree %}",
+        "insert a reply deep in the thread",
+        "whole post as ONE mptt tree",
+    ):
+        assert label in report
+    assert "all in the reply's own thread: True" in report
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the load test runs on PostgreSQL only"
+)
+def test_load_test_runs_clean_against_gunicorn():
+    report = _manage(
+        "load_test",
+        *("--seconds", "3", "--clients", "3", "--comments", "40"),
+        *("--workers", "2", "--replies", "0.3"),
+    )
+    assert "errors: 0" in report
+    assert "comment trees: sound" in report
