@@ -2,7 +2,7 @@
 
     python manage.py bench_threads [--sizes 1000 10000] [--runs 7]
 
-Runs in a throwaway database (bench_<name>, created and dropped here), so
+Runs in a throwaway database (parley_bench_<pid>, created and dropped here), so
 it never touches real data. For each size it builds one post whose thread has
 a realistic shape (about 30% top-level comments, the rest answering random
 earlier ones, up to about 12 levels deep, ~300-character bodies), then
@@ -92,7 +92,7 @@ class Command(BaseCommand):
     def handle(self, *args, sizes, runs, inserts, **options):
         old_name = connection.settings_dict["NAME"]
         if connection.vendor != "sqlite":  # SQLite benchmarks run in memory
-            connection.settings_dict["TEST"]["NAME"] = "parley_bench"
+            connection.settings_dict["TEST"]["NAME"] = f"parley_bench_{os.getpid()}"
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             self.stdout.write(

@@ -2,7 +2,7 @@
 
     python manage.py load_test [--seconds 60] [--clients 16] [--replies 0.05]
 
-Runs against a throwaway database (parley_loadtest, created and dropped
+Runs against a throwaway database (parley_loadtest_<pid>, created and dropped
 here) on the DATABASE_URL server, with a post of --comments comments. It
 starts gunicorn with config/gunicorn.conf.py, then client threads loop for
 --seconds: about 95% read a page of the thread (or the front page), 5% load
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             raise CommandError("The load test needs PostgreSQL: set DATABASE_URL.")
         old_name = connection.settings_dict["NAME"]
-        connection.settings_dict["TEST"]["NAME"] = "parley_loadtest"
+        connection.settings_dict["TEST"]["NAME"] = f"parley_loadtest_{os.getpid()}"
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             post = build_thread(comments, random.Random(1), slug="load-test")
