@@ -24,7 +24,16 @@ serve: $(BIN)/.installed  ## Production: collectstatic, migrate, gunicorn on DAT
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
-test: $(BIN)/.installed  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)
+# axe-core for the accessibility scan (tests/test_browser_a11y.py), again
+# whenever package-lock.json changes. Without npm the scan skips, saying why.
+node_modules: package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund && touch node_modules; \
+	else \
+		echo "npm not found: the accessibility scan will be skipped"; \
+	fi
+
+test: $(BIN)/.installed node_modules  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)
 	DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks need PostgreSQL; they make (and drop) their own databases on it.
@@ -54,4 +63,4 @@ check-threads: $(BIN)/.installed  ## Verify every comment tree
 	DJANGO_DEBUG=true $(BIN)/python manage.py check_threads
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules

@@ -330,3 +330,9 @@ for _proxy in TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or range."
         ) from None
+
+# --- Feeds, sitemap, search, WordPress import (forum.feeds, forum.sitemaps) --
+
+# The sitemap app ships the sitemap.xml template; it needs no settings of its
+# own (without django.contrib.sites, the request's host names the site).
+INSTALLED_APPS += ["django.contrib.sitemaps"]

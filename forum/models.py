@@ -101,6 +101,11 @@ class Post(models.Model):
     comments_changed_at = models.DateTimeField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The post's id in the WordPress export it came from (import_wxr): running
+    # the import again skips it.
+    wp_id = models.PositiveBigIntegerField(
+        "WordPress id", null=True, blank=True, editable=False
+    )
 
     objects = PostQuerySet.as_manager()
 
@@ -111,6 +116,7 @@ class Post(models.Model):
                 condition=Q(status__in=["draft", "published"]),
                 name="forum_post_status_valid",
             ),
+            models.UniqueConstraint(fields=["wp_id"], name="post_wp_id_unique"),
         ]
 
     def __str__(self):
@@ -263,6 +269,10 @@ class Comment(MPTTModel):
     )
     # Declared so it gets no index of its own: (tree_id, lft) below covers it.
     tree_id = models.PositiveIntegerField(editable=False)
+    # The comment's id in the WordPress export it came from (import_wxr).
+    wp_id = models.PositiveBigIntegerField(
+        "WordPress id", null=True, blank=True, editable=False
+    )
 
     objects = CommentManager()
 
@@ -286,6 +296,9 @@ class Comment(MPTTModel):
             models.CheckConstraint(
                 condition=Q(status__in=["approved", "pending", "spam", "removed"]),
                 name="forum_comment_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "wp_id"], name="comment_wp_id_unique"
             ),
         ]
 

@@ -3,13 +3,14 @@
 Rows arrive from one query in tree order (CommentQuerySet.thread_rows); this
 module walks them once, opening and closing nested lists with a stack. No
 template is rendered per comment: at 10,000 comments Django's template engine
-costs ~90 µs a comment, this ~5 µs (docs/performance.md). The markup follows
+costs ~90 µs a comment, this ~7 µs (docs/performance.md). The markup follows
 WordPress's convention (docs/architecture.md, "Thread markup"), so themes and
 scripts written for WordPress threads work unchanged.
 """
 
 import calendar
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from math import ceil
 
@@ -23,39 +24,56 @@ from forum.models import Comment
 APPROVED = Comment.Status.APPROVED
 PENDING = Comment.Status.PENDING
 
-_COMMENT = (
+# A comment's markup, put together per page by _templates(). A comment with
+# replies is written in two parts around the end of its meta line, where its
+# collapse control goes once its replies have been counted.
+_OPEN = (
     '<li id="comment-{pk}" class="comment depth-{depth}{classes}">'
     '<article id="div-comment-{pk}" class="comment-body">'
     '<footer class="comment-meta">'
+)
+# What screen readers hear first on a reply: whom it answers and how deep it is.
+_CONTEXT = '<span class="screen-reader-text">Reply to {pname}, level {depth}: </span>'
+_META = (
     '<span class="comment-author vcard">{author} '
     '<span class="says">says:</span></span> '
     '<a class="comment-permalink" href="#comment-{pk}">'
     '<time datetime="{iso}">{when}</time></a>'
-    "</footer>{note}"
-    '<div class="comment-content">{body}</div>'
-    '<div class="reply">{reply}{report}</div>'
-    "</article>"
 )
+_PARENT = (
+    ' <a class="comment-parent-link" href="#comment-{ppk}">in reply to {pname}</a>'
+)
+_BODY = '</footer>{note}<div class="comment-content">{body}</div><div class="reply">'
+_REPLY = (
+    '<a rel="nofollow" class="comment-reply-link" '
+    'href="{{reply}}?replytocom={pk}#respond" data-commentid="{pk}" '
+    'data-replyto="Reply to {name}" aria-label="Reply to {name}">Reply</a>'
+)
+_REPORT = (
+    ' <a rel="nofollow" class="comment-report-link" href="{{report}}" '
+    'aria-label="Report the comment by {name}">Report</a>'
+)
+_CLOSE = "</div></article>"
 _PLACEHOLDER = (
     '<li id="comment-{pk}" class="comment depth-{depth} comment-placeholder{classes}">'
     '<article id="div-comment-{pk}" class="comment-body">'
     '<p class="comment-placeholder-text">{text}</p>'
     "</article>"
 )
-_REPLY = (
-    '<a rel="nofollow" class="comment-reply-link" '
-    'href="{base}?replytocom={pk}#respond" data-commentid="{pk}" '
-    'data-replyto="Reply to {name}" aria-label="Reply to {name}">Reply</a>'
-)
-_REPORT = (
-    ' <a rel="nofollow" class="comment-report-link" href="{href}" '
-    'aria-label="Report the comment by {name}">Report</a>'
+# <details> collapses a comment and its replies without JavaScript (CSS hides
+# the rest of the <li> with :has()); its summary's ::after is the guide line.
+_TOGGLE = (
+    ' <details class="thread-toggle" open><summary>'
+    '<span class="screen-reader-text">{who}, </span>'
+    '<span class="thread-count">{count}</span></summary></details>'
 )
 _CONTINUE = '<p class="continue-thread"><a href="{href}">Continue this thread →</a></p>'
 _LOCKED = '<p class="comment-locked">Replies to this conversation are closed.</p>'
 _AWAITING = (
     '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
 )
+# Which links a comment gets: Reply and Report, Report only, or none (pending).
+BOTH, REPORT_ONLY, NO_LINKS = range(3)
 PLACEHOLDER_TEXT = {
     PENDING: "This comment is awaiting moderation.",
 }
@@ -97,20 +115,34 @@ def render_thread(
     return writer.finish()
 
 
+class _Open:
+    """A comment whose <li> is open while the walk is inside its subtree."""
+
+    __slots__ = ("pk", "locked", "name", "toggle", "nested")
+
+    def __init__(self, pk, locked, name, toggle):
+        self.pk = pk
+        self.locked = locked  # in a locked branch: no Reply links below
+        self.name = name  # its author, escaped (None: a placeholder)
+        # Its collapse control: (index in the output, comments written when
+        # it was opened, whose it is); None: no replies shown under it here.
+        self.toggle = toggle
+        self.nested = False  # whether its <ol class="children"> is open
+
+
 class _Writer:
     """Writes the nested lists of a thread, one row at a time, in tree order."""
 
     def __init__(self, links, own_pending, after, max_depth):
         self.tz = timezone.get_current_timezone()
-        self.reply = None if links.reply is None else escape(links.reply)
-        self.report = escape(links.report)
+        self.templates = _templates(links)
+        self.replies_open = links.reply is not None
         self.continuation = escape(links.continuation)
         self.own_pending, self.after, self.max_depth = own_pending, after, max_depth
         self.authors: dict[tuple[str, str], tuple[str, str]] = {}
         self.out: list[str] = []
-        self.stack: list[int] = []  # pks of the open <li>s, outermost first
-        self.nested: list[bool] = []  # whether each has its <ol class="children">
-        self.locked: list[bool] = []  # whether each is in a locked branch
+        self.written = 0  # comments written so far
+        self.stack: list[_Open] = []  # the open <li>s, outermost first
         self.open_pks: set[int] = set()  # open <li>s whose replies are shown
 
     def add(self, row: tuple, parent_id: int | None, *, has_children: bool) -> None:
@@ -118,18 +150,19 @@ class _Writer:
         if parent_id is not None and parent_id not in self.open_pks:
             return  # its parent is not shown here, so neither is it
         self._climb_to(parent_id)
-        depth = len(self.stack) + 1
-        in_locked = is_locked or (bool(self.locked) and self.locked[-1])
+        stack = self.stack
+        depth = len(stack) + 1
+        in_locked = is_locked or (bool(stack) and stack[-1].locked)
         cut = has_children and depth == self.max_depth
         classes = (" parent" if has_children else "") + (" locked" if is_locked else "")
-        self.out.append(self._comment(row, depth, classes, in_locked))
+        name, toggle = self._comment(
+            row, depth, classes, in_locked, has_children and not cut
+        )
         if cut:
             self.out.append(_CONTINUE.format(href=self.continuation.format(pk=pk)))
         if pk in self.after:
             self.out.append(self.after[pk])
-        self.stack.append(pk)
-        self.locked.append(in_locked)
-        self.nested.append(False)
+        stack.append(_Open(pk, in_locked, name, toggle))
         if not cut:
             self.open_pks.add(pk)
 
@@ -139,40 +172,107 @@ class _Writer:
 
     def _climb_to(self, parent_id: int | None) -> None:
         """Close lists up to `parent_id`'s <li>, and open its list of replies."""
-        while self.stack and self.stack[-1] != parent_id:
-            self.open_pks.discard(self.stack.pop())
-            self.locked.pop()
-            self.out.append("</ol></li>" if self.nested.pop() else "</li>")
-        if self.stack and not self.nested[-1]:
-            self.nested[-1] = True
-            self.out.append('<ol class="children">')
+        stack, out = self.stack, self.out
+        while stack and stack[-1].pk != parent_id:
+            item = stack.pop()
+            self.open_pks.discard(item.pk)
+            if item.toggle is not None:
+                slot, opened, who = item.toggle
+                count = self.written - opened
+                noun = "reply" if count == 1 else "replies"
+                out[slot] = _TOGGLE.format(who=who, count=f"{count} {noun}")
+            out.append("</ol></li>" if item.nested else "</li>")
+        if stack and not stack[-1].nested:
+            stack[-1].nested = True
+            out.append('<ol class="children">')
 
-    def _comment(self, row: tuple, depth: int, classes: str, in_locked: bool) -> str:
+    def _comment(
+        self, row: tuple, depth: int, classes: str, in_locked: bool, nests: bool
+    ) -> tuple[str | None, tuple | None]:
+        """Write the comment's <li> up to where its replies go.
+
+        nests: its replies are shown here, so it gets a collapse control, whose
+        reply count is filled in when its <li> is closed. Return its author
+        (escaped) and where its collapse control goes.
+        """
         # The order of models.THREAD_FIELDS:
-        pk, _, name, url, created, body_html, status, is_locked = row
+        pk, parent_pk, name, url, created, body_html, status, is_locked = row
+        out = self.out
+        self.written += 1
         if status != APPROVED and (status != PENDING or pk not in self.own_pending):
-            text = PLACEHOLDER_TEXT.get(status, REMOVED_TEXT)
-            return _PLACEHOLDER.format(pk=pk, depth=depth, classes=classes, text=text)
+            return self._placeholder(pk, depth, classes, status, nests)
         author = self.authors.get((name, url))
         if author is None:
             author = self.authors[name, url] = (_author(name, url), escape(name))
-        approved = status == APPROVED
-        return _COMMENT.format(
-            pk=pk,
-            depth=depth,
-            classes=classes,
-            author=author[0],
-            iso=created.isoformat(),
-            when=_when(created.astimezone(self.tz)),
-            note=(_LOCKED if is_locked else "") + ("" if approved else _AWAITING),
-            body=body_html,
-            reply=_REPLY.format(base=self.reply, pk=pk, name=author[1])
-            if approved and self.reply is not None and not in_locked
-            else "",
-            report=_REPORT.format(href=self.report.format(pk=pk), name=author[1])
-            if approved
-            else "",
+        if status != APPROVED:
+            links = NO_LINKS
+        else:
+            links = BOTH if self.replies_open and not in_locked else REPORT_ONLY
+        leaf, head, tail = self.templates[depth > 1, links]
+        fields = {
+            "pk": pk,
+            "depth": depth,
+            "classes": classes,
+            "pname": (self.stack[-1].name or "a hidden comment") if depth > 1 else "",
+            "ppk": parent_pk,
+            "author": author[0],
+            "name": author[1],
+            "iso": created.isoformat(),
+            "when": _when(created.astimezone(self.tz)),
+            "note": (_LOCKED if is_locked else "")
+            + (_AWAITING if status != APPROVED else ""),
+            "body": body_html,
+        }
+        if not nests:
+            out.append(leaf.format_map(fields))
+            return author[1], None
+        out.append(head.format_map(fields))
+        toggle = self._reserve_toggle(f"Comment by {author[1]}")
+        out.append(tail.format_map(fields))
+        return author[1], toggle
+
+    def _placeholder(
+        self, pk, depth, classes, status, nests
+    ) -> tuple[None, tuple | None]:
+        """Write a hidden comment's stand-in, whose article holds only its text."""
+        text = PLACEHOLDER_TEXT.get(status, REMOVED_TEXT)
+        self.out.append(
+            _PLACEHOLDER.format(pk=pk, depth=depth, classes=classes, text=text)
         )
+        return None, self._reserve_toggle(text[:-1]) if nests else None
+
+    def _reserve_toggle(self, who: str) -> tuple[int, int, str]:
+        """Keep a place in the output for a collapse control, filled in on closing."""
+        self.out.append("")
+        return len(self.out) - 1, self.written, who
+
+
+@lru_cache(maxsize=64)
+def _templates(links: Links) -> dict[tuple[bool, int], tuple[str, str, str]]:
+    """Return a comment's (whole, head, tail) templates by (is a reply, links).
+
+    The page's URLs go into the templates once, not into every comment.
+    """
+    reply = "" if links.reply is None else _literal(escape(links.reply))
+    report = _literal(escape(links.report)).replace("{{pk}}", "{pk}")
+    actions = {
+        BOTH: _REPLY.replace("{{reply}}", reply)
+        + _REPORT.replace("{{report}}", report),
+        REPORT_ONLY: _REPORT.replace("{{report}}", report),
+        NO_LINKS: "",
+    }
+    templates = {}
+    for is_reply in (False, True):
+        head = _OPEN + (_CONTEXT + _META + _PARENT if is_reply else _META)
+        for kind, links_html in actions.items():
+            tail = _BODY + links_html + _CLOSE
+            templates[is_reply, kind] = (head + tail, head, tail)
+    return templates
+
+
+def _literal(text: str) -> str:
+    """Return text for use in a format string, standing for itself."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _author(name: str, url: str) -> str:

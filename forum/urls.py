@@ -1,6 +1,17 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
+from django.views.decorators.http import conditional_page, require_safe
 
-from forum import views
+from forum import feeds, views
+from forum.sitemaps import SITEMAPS, robots_txt
+from forum.views.commenting import comment_preview
+from forum.views.search import search
+
+
+def feed_view(feed_class):
+    """A feed that answers GET and HEAD only, with 304 when the copy is current."""
+    return require_safe(conditional_page(feed_class()))
+
 
 app_name = "forum"
 
@@ -21,4 +32,27 @@ urlpatterns = [
     ),
     path("comments/post/", views.comment_create, name="comment-create"),
     path("comments/<int:pk>/report/", views.comment_report, name="comment-report"),
+    # Feeds, at WordPress's addresses.
+    path("feed/", feed_view(feeds.LatestPostsFeed), name="feed"),
+    path("feed/atom/", feed_view(feeds.LatestPostsAtomFeed), name="feed-atom"),
+    path("comments/feed/", feed_view(feeds.RecentCommentsFeed), name="comments-feed"),
+    path(
+        "comments/feed/atom/",
+        feed_view(feeds.RecentCommentsAtomFeed),
+        name="comments-feed-atom",
+    ),
+    path(
+        "posts/<slug:slug>/feed/",
+        feed_view(feeds.PostCommentsFeed),
+        name="post-comments-feed",
+    ),
+    path(
+        "posts/<slug:slug>/feed/atom/",
+        feed_view(feeds.PostCommentsAtomFeed),
+        name="post-comments-feed-atom",
+    ),
+    path("search/", search, name="search"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path("comments/preview/", comment_preview, name="comment-preview"),
 ]

@@ -56,9 +56,13 @@ def assert_inert(page, comment):
             if tag.has_attr(attr):
                 assert scheme(tag[attr]) in {"", "http", "https", "mailto"}
     scripts = page.find_all("script")
-    assert [s.get("src", "") for s in scripts] == ["/static/js/comment-reply.js"]
+    assert {s.get("src", "") for s in scripts} == {
+        "/static/js/comment-reply.js",
+        "/static/js/thread.js",
+    }
     assert not page.find_all(["iframe", "object", "embed", "svg", "math", "style"])
-    assert len(page.find_all("form")) == 1
+    # The comment form; the header also holds the site search form.
+    assert len(page.select("form:not(.search-form)")) == 1
 
 
 # --- The safe subset ----------------------------------------------------------

@@ -3,9 +3,11 @@
 - threads: writes that change a post's comment forest, behind one lock;
 - posting: a reader's comment, checked and moderated on entry;
 - moderation: status changes, branch actions, reports, trusted and blocked authors;
-- posts: writes to posts.
+- posts: writes to posts;
+- imports: a WordPress export brought in, comment trees built in bulk.
 """
 
+from forum.services.imports import ImportReport, comments_import, wxr_import
 from forum.services.moderation import (
     author_block,
     author_trust,
@@ -24,6 +26,7 @@ from forum.services.threads import comment_create, comment_delete, thread_rebuil
 __all__ = [
     "CommentsClosed",
     "Flooding",
+    "ImportReport",
     "author_block",
     "author_trust",
     "branch_lock",
@@ -36,7 +39,9 @@ __all__ = [
     "comment_restore",
     "comment_set_status",
     "comment_submit",
+    "comments_import",
     "post_create",
     "posts_set_comments_open",
     "thread_rebuild",
+    "wxr_import",
 ]

@@ -1,14 +1,19 @@
-"""The writing side: posting a comment, and reporting one."""
+"""The writing side: posting a comment, previewing one, and reporting one."""
 
+import time
 from urllib.parse import parse_qsl, quote
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from forum import services
+from forum import markup, services
 from forum.clientip import client_ip
 from forum.forms import CommentForm, ReportForm
 from forum.models import Comment, Post
@@ -24,6 +29,9 @@ from forum.views.reading import (
 
 REMEMBER_SECONDS = 365 * 24 * 3600
 CLOSED = "Comments are closed on this post."
+# Previews write nothing (flood control never sees them), but each one runs
+# the Markdown parser: a few a minute is all a person needs.
+PREVIEWS_PER_MINUTE = 30
 
 
 @require_POST
@@ -42,6 +50,8 @@ def comment_create(request):
         )
     if not post.accepts_comments():
         return _rejected(request, post, CLOSED, 403)
+    if "preview" in data:  # the form's Preview button, without JavaScript
+        return _preview_page(request, post, parent_id)
     form = CommentForm(data, user=request.user)
     if not form.is_valid():
         if form.is_garbled():
@@ -61,11 +71,64 @@ def comment_create(request):
 
 def _form_errors(request, post, form, parent_id):
     """Show the form again with its errors, where it was: under the parent."""
-    parent = Comment.objects.shown(own_pending(request)).filter(pk=parent_id, post=post)
-    place = place_of(parent[0], own_pending(request)) if parent else Place()
+    place = _place_near(request, post, parent_id)
     return render_thread_page(
         request, post, form, place=place, reply_to=parent_id, status=400
     )
+
+
+def _place_near(request, post, parent_id) -> Place:
+    parent = Comment.objects.shown(own_pending(request)).filter(pk=parent_id, post=post)
+    return place_of(parent[0], own_pending(request)) if parent else Place()
+
+
+@require_POST
+def comment_preview(request):
+    """Return the comment as it would be shown, as an HTML fragment (for JS)."""
+    html, status = _preview(request, request.POST.get("comment", ""))
+    response = HttpResponse(html, status=status)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _preview_page(request, post, parent_id):
+    """The page again, with the preview above the form and everything typed kept."""
+    data = request.POST
+    # Unbound, so nobody is scolded for a field left empty yet; the original
+    # form token keeps counting how long the form has been open.
+    kept = {name: data[name] for name in CommentForm.base_fields if name in data}
+    form = CommentForm(user=request.user, initial=kept)
+    html, _ = _preview(request, data.get("comment", ""))
+    place = _place_near(request, post, parent_id)
+    return render_thread_page(
+        request, post, form, place=place, reply_to=parent_id, preview=html
+    )
+
+
+def _preview(request, text: str) -> tuple[str, int]:
+    """Render a comment's text with the same Markdown and sanitizer as a post."""
+    limit = settings.COMMENT_MAX_LENGTH
+    if len(text) > limit:
+        message = f"Please shorten your comment to {limit:,} characters or fewer."
+        return _preview_note(message), 400
+    if _too_many_previews(request):
+        return _preview_note("Too many previews: please wait a minute."), 429
+    if not text.strip():
+        return _preview_note("Nothing to preview yet."), 200
+    return markup.render_comment(text), 200
+
+
+def _preview_note(message: str) -> str:
+    return format_html('<p class="comment-preview-note">{}</p>', message)
+
+
+def _too_many_previews(request) -> bool:
+    key = f"parley:previews:{client_ip(request.META)}:{int(time.time() // 60)}"
+    try:
+        cache.add(key, 0, 60)
+        return cache.incr(key) > PREVIEWS_PER_MINUTE
+    except Exception:  # a cache that is down never blocks a preview
+        return False
 
 
 def _submit(request, post, form) -> Comment:

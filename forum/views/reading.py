@@ -7,6 +7,7 @@ the reader's copy is current (ETag and Last-Modified).
 
 import hashlib
 import logging
+import secrets
 from urllib.parse import unquote
 
 from django.conf import settings
@@ -39,7 +40,7 @@ REMEMBER_COOKIES = {
     "url": "comment_author_url",
 }
 # Bump when the thread markup changes, so cached threads are rendered anew.
-MARKUP_VERSION = 1
+MARKUP_VERSION = 2
 CACHE_SECONDS = 24 * 3600
 
 
@@ -143,24 +144,30 @@ def _etag(request, post, place, reply_to) -> str:
     return quote_etag(hashlib.sha256(repr(parts).encode()).hexdigest()[:32])
 
 
-def render_thread_page(request, post, form, *, place, reply_to=None, status=200):
+def render_thread_page(
+    request, post, form, *, place, reply_to=None, status=200, preview=None
+):
     """Render a post's page (or a subthread's) with the thread and the form.
 
     The thread's HTML comes from the cache when the page holds nothing of
     this reader's (no pending comment of theirs, no form under a comment).
+    preview: the comment's sanitized HTML, shown above the form.
     """
     own = own_pending(request)
     open_ = post.accepts_comments()
     key = None if own or reply_to else _cache_key(post, place, open_)
     thread = _cached(cache.get, key) if key else None
     context = {"post": post, "place": place, "comments_open": open_, "form": form}
+    if preview is not None:
+        context["preview"] = mark_safe(preview)  # noqa: S308 -- sanitized (nh3)
     if thread is None:
         thread = _render_thread(request, post, place, reply_to, own, context)
         if key:
             _cached(cache.set, key, thread, CACHE_SECONDS)
     html, num_pages, first, newest_first, replying = thread
+    marker = f"<!--thread-{secrets.token_hex(8)}-->"
     context.update(
-        thread_html=mark_safe(html),  # noqa: S308 -- forum.threads escapes
+        thread_html=mark_safe(marker) if html else "",
         num_pages=num_pages,
         first=first,
         newest_first=newest_first,
@@ -169,7 +176,15 @@ def render_thread_page(request, post, form, *, place, reply_to=None, status=200)
     if not replying:
         context["form_html"] = _form_html(request, context) if open_ else ""
     template = "forum/comment_thread.html" if place.top else "forum/post_detail.html"
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    before, found, after = response.content.partition(marker.encode())
+    if found:
+        # The thread goes in as bytes, after the template has run: through the
+        # engine, megabytes of HTML would be copied at every level of nesting
+        # (blocks, includes, ifs), which at 10,000 comments costs more than
+        # rendering the thread did.
+        response.content = [before, html, after]
+    return response
 
 
 def _render_thread(request, post, place, reply_to, own, context) -> tuple:
@@ -193,7 +208,7 @@ def _render_thread(request, post, place, reply_to, own, context) -> tuple:
         top_parent=place.top.parent_id if place.top else None,
     )
     return (
-        html,
+        html.encode(),  # cached as bytes: encoded once, unpickled cheaply
         part.num_pages,
         part.first,
         part.newest_first,

@@ -1,6 +1,8 @@
-// Move the one comment form under the comment being answered (progressive
-// enhancement: without JavaScript, "Reply" links reload the page with
-// ?replytocom=<id> and the server renders the form in the same place).
+// Move the one comment form under the comment being answered, and preview a
+// comment in place (progressive enhancement: without JavaScript, "Reply"
+// links reload the page with ?replytocom=<id> and the server renders the form
+// in the same place; "Preview" sends the form and the page comes back with
+// the preview above it).
 (function () {
   "use strict";
 
@@ -61,6 +63,52 @@
       if (event.key === "Escape" && !cancel.hidden && respond.contains(document.activeElement)) {
         reset();
       }
+    });
+    initPreview(form);
+  }
+
+  // Preview: the server renders the text with the same Markdown and
+  // sanitizer as a posted comment (POST /comments/preview/, an HTML fragment).
+  function initPreview(form) {
+    var preview = document.getElementById("comment-preview");
+    var button = form.querySelector(".preview-button");
+    var status = form.querySelector(".form-status");
+    if (!preview || !button || !window.fetch) return;
+    var text = form.querySelector("textarea[name=comment]");
+    var token = form.querySelector("[name=csrfmiddlewaretoken]");
+
+    function withoutScript() {
+      // The way it works without JavaScript: send the form, marked as a preview.
+      var flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "preview";
+      flag.value = "1";
+      form.appendChild(flag);
+      // Not form.submit(): WordPress's button id="submit" hides that method.
+      HTMLFormElement.prototype.submit.call(form);
+      flag.remove(); // the form's data is already taken; back here, "Post" posts
+    }
+
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var body = new URLSearchParams();
+      body.append("comment", text.value);
+      body.append("csrfmiddlewaretoken", token.value);
+      button.setAttribute("aria-busy", "true");
+      fetch(preview.dataset.url, { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (response) {
+          // 400 (too long) and 429 (too many) come with a note to show.
+          if ([200, 400, 429].indexOf(response.status) < 0) throw new Error(response.status);
+          return response.text();
+        })
+        .then(function (html) {
+          preview.querySelector(".comment-content").innerHTML = html; // sanitized by the server
+          preview.hidden = false;
+          status.textContent = "";
+          window.setTimeout(function () { status.textContent = "The preview is above the form."; }, 100);
+        })
+        .catch(withoutScript)
+        .finally(function () { button.removeAttribute("aria-busy"); });
     });
   }
 

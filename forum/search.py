@@ -1,0 +1,210 @@
+"""Search over published posts and approved comments.
+
+PostgreSQL: full-text search with websearch syntax ("quoted phrases", -word,
+or), ranked by SearchRank, served by GIN indexes on the same expressions
+(migration 0008), snippets from ts_headline. SQLite: every word must appear
+(icontains), newest first, snippets cut in Python.
+
+Snippets are plain text: the HTML they come from is stripped, the text is
+escaped, and only our own <mark> tags are added around the matches.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connections
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+from forum.models import Comment, Post
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10  # SQLite: each word is one more LIKE over every row
+SNIPPET_CHARS = 240
+# The text search configuration; migration 0008 indexes these same expressions,
+# so a change here needs a migration that rebuilds the indexes.
+CONFIG = "english"
+POST_VECTOR = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
+    "body_html", weight="B", config=CONFIG
+)
+COMMENT_VECTOR = SearchVector("body_html", config=CONFIG)
+# Private-use characters around matches in ts_headline's output: they survive
+# stripping and escaping, and only then become <mark> tags.
+START, STOP = "\ue000", "\ue001"
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str  # "post" or "comment"
+    title: str
+    url: str
+    snippet: SafeString
+    date: datetime
+    author: str
+
+
+def clean_query(raw: str) -> str:
+    """Return the query as searched: no NUL characters, no outer spaces."""
+    return raw.replace("\x00", "").strip()
+
+
+def matches(q: str) -> QuerySet:
+    """Return rows (kind, item, score, when) for every match, best first."""
+    posts = Post.objects.published()
+    comments = Comment.objects.approved().filter(post__in=Post.objects.published())
+    if _is_postgresql(posts):
+        query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        posts = posts.alias(v=POST_VECTOR).filter(v=query)
+        comments = comments.alias(v=COMMENT_VECTOR).filter(v=query)
+        post_score = SearchRank(POST_VECTOR, query)
+        comment_score = SearchRank(COMMENT_VECTOR, query)
+    else:
+        included, excluded = _terms(q)
+        posts = posts.filter(_like(included, excluded, "title", "body_html"))
+        comments = comments.filter(_like(included, excluded, "body_html"))
+        post_score = comment_score = Value(0.0, output_field=FloatField())
+    # Every column is an expression, so both sides of the UNION list them in
+    # the same order; the tree manager's ORDER BY must go (SQLite refuses it).
+    rows = posts.order_by().values(
+        kind=Value("post"), item=F("pk"), score=post_score, when=F("published_at")
+    )
+    other = comments.order_by().values(
+        kind=Value("comment"), item=F("pk"), score=comment_score, when=F("created_at")
+    )
+    return rows.union(other, all=True).order_by("-score", "-when", "-item")
+
+
+def results(rows, q: str) -> list[Result]:
+    """Turn a page of `matches` rows into results with highlighted snippets."""
+    ids = {"post": [], "comment": []}
+    for row in rows:
+        ids[row["kind"]].append(row["item"])
+    found = {**_posts(ids["post"], q), **_comments(ids["comment"], q)}
+    return [found[row["kind"], row["item"]] for row in rows]
+
+
+def _posts(ids: list[int], q: str) -> dict:
+    posts = Post.objects.filter(pk__in=ids).select_related("author")
+    posts = _with_snippets(posts.defer("body"), q)
+    return {
+        ("post", p.pk): Result(
+            kind="post",
+            title=p.title,
+            url=p.get_absolute_url(),
+            snippet=p.snippet,
+            date=p.published_at,
+            author=p.author.get_full_name() or p.author.get_username(),
+        )
+        for p in posts
+    }
+
+
+def _comments(ids: list[int], q: str) -> dict:
+    comments = Comment.objects.filter(pk__in=ids).select_related("post")
+    comments = _with_snippets(
+        comments.only("author_name", "created_at", "body_html", "post__title"), q
+    )
+    return {
+        ("comment", c.pk): Result(
+            kind="comment",
+            title=c.post.title,
+            url=c.get_absolute_url(),
+            snippet=c.snippet,
+            date=c.created_at,
+            author=c.author_name,
+        )
+        for c in comments
+    }
+
+
+def _with_snippets(queryset: QuerySet, q: str) -> list:
+    """Evaluate the queryset, giving each object a `snippet`."""
+    if not _is_postgresql(queryset):
+        objects = list(queryset)
+        included, _ = _terms(q)
+        for obj in objects:
+            obj.snippet = _cut_snippet(_text(obj.body_html), included)
+        return objects
+    headline = SearchHeadline(
+        "body_html",
+        SearchQuery(q, search_type="websearch", config=CONFIG),
+        config=CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_words=40,
+        min_words=20,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+    objects = list(queryset.annotate(headline=headline))
+    for obj in objects:
+        obj.snippet = _marked(_text(obj.headline))
+    return objects
+
+
+def _is_postgresql(queryset: QuerySet) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def _terms(q: str) -> tuple[list[str], list[str]]:
+    """Split a query into words or "quoted phrases" to include and -words to exclude."""
+    included, excluded = [], []
+    for phrase, word in re.findall(r'(-?"[^"]+")|(\S+)', q)[:MAX_TERMS]:
+        term = (phrase or word).replace('"', "")
+        if term.lower() == "or" or term in {"", "-"}:
+            continue
+        if term.startswith("-"):
+            excluded.append(term[1:])
+        else:
+            included.append(term)
+    return included, excluded
+
+
+def _like(included: list[str], excluded: list[str], *fields: str) -> Q:
+    condition = Q()
+    for term in included:
+        condition &= _any_field(term, fields)
+    for term in excluded:
+        condition &= ~_any_field(term, fields)
+    return condition
+
+
+def _any_field(term: str, fields) -> Q:
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": term})
+    return condition
+
+
+def _text(fragment: str) -> str:
+    """The visible text of an HTML fragment, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(strip_tags(fragment)).split())
+
+
+def _marked(text: str) -> SafeString:
+    """Escape the text, then turn the sentinels around matches into <mark>."""
+    escaped = escape(text).replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(escaped)  # noqa: S308 -- escaped above
+
+
+def _cut_snippet(text: str, terms: list[str]) -> SafeString:
+    """SQLite: the text around the first match, each match marked."""
+    text = text.replace(START, "").replace(STOP, "")
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    first = pattern.search(text) if terms else None
+    start = max(0, first.start() - SNIPPET_CHARS // 3) if first else 0
+    window = text[start : start + SNIPPET_CHARS]
+    if terms:
+        window = pattern.sub(lambda m: f"{START}{m.group()}{STOP}", window)
+    prefix = "… " if start else ""
+    suffix = " …" if start + SNIPPET_CHARS < len(text) else ""
+    return _marked(f"{prefix}{window}{suffix}")

@@ -1,0 +1,380 @@
+"""WordPress eXtended RSS (WXR 1.0–1.2): a streaming reader and a writer.
+
+Reading uses the standard library's `xml.etree.ElementTree.iterparse` (expat):
+each <item> is turned into an `Item` and then removed from the tree, so
+memory holds one post at a time however big the file is. Expat resolves no
+external entities and refuses entity expansion bombs. Characters XML 1.0
+forbids (control characters some exports contain) are dropped before parsing.
+
+The `wp:` namespace differs between versions (http://wordpress.org/export/1.0/
+to 1.2/, and https:// in some files): any namespace under wordpress.org/export/
+counts, matched by local name.
+"""
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import BinaryIO, TextIO
+from xml.sax.saxutils import escape
+
+from django.utils import timezone
+
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+# Bytes of the C0 controls XML 1.0 forbids; in UTF-8 they never occur inside
+# a multi-byte character, so they can be dropped from the raw stream.
+_FORBIDDEN = bytes(c for c in range(32) if c not in (9, 10, 13))
+
+
+class WxrError(ValueError):
+    """The file is not a WordPress export we can read."""
+
+
+@dataclass
+class Author:
+    login: str
+    wp_id: int | None = None
+    email: str = ""
+    display_name: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass
+class Category:
+    slug: str
+    name: str
+
+
+@dataclass
+class Comment:
+    wp_id: int | None
+    parent_id: int | None
+    author: str = ""
+    email: str = ""
+    url: str = ""
+    ip: str = ""
+    date: datetime | None = None
+    content: str = ""
+    approved: str = "1"
+    type: str = ""
+    user_id: int | None = None
+
+    @property
+    def is_ping(self) -> bool:
+        return self.type in {"pingback", "trackback"}
+
+
+@dataclass
+class Item:
+    wp_id: int | None
+    type: str = "post"
+    title: str = ""
+    slug: str = ""
+    status: str = "publish"
+    date: datetime | None = None
+    content: str = ""
+    comment_status: str = "open"
+    password: str = ""
+    creator: str = ""
+    categories: list[Category] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+
+
+class Source:
+    """A binary file as expat should see it: forbidden characters dropped.
+
+    `position` counts the bytes read so far (for progress), `dropped` the
+    characters removed.
+    """
+
+    def __init__(self, raw: BinaryIO):
+        self.raw = raw
+        self.position = 0
+        self.dropped = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        self.position += len(chunk)
+        clean = chunk.translate(None, _FORBIDDEN)
+        self.dropped += len(chunk) - len(clean)
+        return clean
+
+
+def read(source: Source) -> Iterator[Author | Category | Item]:
+    """Yield the export's authors, categories and items, in file order."""
+    try:
+        yield from _read(source)
+    except ET.ParseError as error:  # "not well-formed (invalid token): line 3, …"
+        raise WxrError(f"broken XML: {error}") from None
+
+
+def _read(source: Source) -> Iterator[Author | Category | Item]:
+    events = ET.iterparse(source, events=("start", "end"))
+    channel = None
+    version = None
+    depth = 0  # <rss> is 1, <channel> 2, an <item> 3
+    for event, element in events:
+        key = _key(element.tag)
+        if event == "start":
+            depth += 1
+            if depth == 1 and key != "rss":
+                raise WxrError(f"not a WordPress export: <{key}> is not RSS")
+            if depth == 2 and key == "channel":
+                channel = element
+            continue
+        depth -= 1
+        if channel is None or depth != 2:
+            continue
+        if key == "wp:wxr_version":
+            version = _text(element)
+        elif key == "wp:author":
+            yield _author(_fields(element))
+        elif key == "wp:category":
+            fields = _fields(element)
+            yield Category(fields.get("wp:category_nicename", ""), _cat_name(fields))
+        elif key == "item":
+            if version is None and not any(_key(c.tag)[:3] == "wp:" for c in element):
+                raise WxrError("not a WordPress export: no wp: elements")
+            yield _item(element)
+        # Done with it (tags and terms too): drop it, so the tree never holds
+        # more than the element being read.
+        channel.remove(element)
+    if channel is None:
+        raise WxrError("not a WordPress export: no <channel>")
+
+
+def _key(tag: str) -> str:
+    """`wp:post_id`, `content:encoded`, `dc:creator`, `excerpt:encoded`, or the tag."""
+    if not tag.startswith("{"):
+        return tag
+    namespace, local = tag[1:].split("}", 1)
+    if "wordpress.org/export/" in namespace:
+        prefix = "excerpt" if namespace.rstrip("/").endswith("/excerpt") else "wp"
+        return f"{prefix}:{local}"
+    if namespace == CONTENT_NS:
+        return f"content:{local}"
+    if namespace == DC_NS:
+        return f"dc:{local}"
+    return tag
+
+
+def _text(element) -> str:
+    return (element.text or "").strip()
+
+
+def _fields(element) -> dict[str, str]:
+    """The element's children as {key: text} (the last one of a repeated key)."""
+    return {_key(child.tag): child.text or "" for child in element}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None
+
+
+def _date(value: str | None) -> datetime | None:
+    """A WordPress date ("2013-03-14 07:57:01", UTC); None if absent or zero."""
+    try:
+        parsed = datetime.strptime((value or "").strip(), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC)
+
+
+def _author(fields: dict[str, str]) -> Author:
+    return Author(
+        login=fields.get("wp:author_login", "").strip(),
+        wp_id=_int(fields.get("wp:author_id")),
+        email=fields.get("wp:author_email", "").strip(),
+        display_name=fields.get("wp:author_display_name", "").strip(),
+        first_name=fields.get("wp:author_first_name", "").strip(),
+        last_name=fields.get("wp:author_last_name", "").strip(),
+    )
+
+
+def _cat_name(fields: dict[str, str]) -> str:
+    return fields.get("wp:cat_name", "").strip()
+
+
+def _item(element) -> Item:
+    fields = _fields(element)
+    item = Item(
+        wp_id=_int(fields.get("wp:post_id")),
+        type=fields.get("wp:post_type", "post").strip(),
+        title=fields.get("title", ""),
+        slug=fields.get("wp:post_name", "").strip(),
+        status=fields.get("wp:status", "publish").strip(),
+        # GMT first; drafts have a zero GMT date but a local one.
+        date=_date(fields.get("wp:post_date_gmt")) or _date(fields.get("wp:post_date")),
+        content=fields.get("content:encoded", ""),
+        comment_status=fields.get("wp:comment_status", "open").strip(),
+        password=fields.get("wp:post_password", ""),
+        creator=fields.get("dc:creator", "").strip(),
+    )
+    for child in element:
+        key = _key(child.tag)
+        if key == "category" and child.get("domain") == "category":
+            item.categories.append(Category(child.get("nicename", ""), _text(child)))
+        elif key == "wp:comment":
+            item.comments.append(_comment(_fields(child)))
+    return item
+
+
+def _comment(fields: dict[str, str]) -> Comment:
+    date = _date(fields.get("wp:comment_date_gmt"))
+    return Comment(
+        wp_id=_int(fields.get("wp:comment_id")),
+        parent_id=_int(fields.get("wp:comment_parent")) or None,
+        author=fields.get("wp:comment_author", "").strip(),
+        email=fields.get("wp:comment_author_email", "").strip(),
+        url=fields.get("wp:comment_author_url", "").strip(),
+        ip=fields.get("wp:comment_author_IP", "").strip(),
+        date=date or _date(fields.get("wp:comment_date")),
+        content=fields.get("wp:comment_content", ""),
+        approved=fields.get("wp:comment_approved", "1").strip(),
+        type=fields.get("wp:comment_type", "").strip(),
+        user_id=_int(fields.get("wp:comment_user_id")) or None,
+    )
+
+
+# --- Writing ----------------------------------------------------------------
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+APPROVED = {"approved": "1", "pending": "0", "spam": "spam", "removed": "trash"}
+
+HEADER = """<?xml version="1.0" encoding="UTF-8" ?>
+<!-- A WordPress eXtended RSS (WXR) file made by Parley's export_wxr. -->
+<!-- WordPress imports it with Tools > Import > WordPress; Parley with import_wxr. -->
+<rss version="2.0"
+\txmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+\txmlns:content="http://purl.org/rss/1.0/modules/content/"
+\txmlns:wfw="http://wellformedweb.org/CommentAPI/"
+\txmlns:dc="http://purl.org/dc/elements/1.1/"
+\txmlns:wp="http://wordpress.org/export/1.2/"
+>
+<channel>
+"""
+FOOTER = "</channel>\n</rss>\n"
+
+
+def write_header(
+    out: TextIO, *, title: str, link: str, description: str, now: datetime
+) -> None:
+    """Write the XML declaration and the channel's own elements."""
+    out.write(HEADER)
+    # Plain text, as WordPress writes them: its fallback parser reads these
+    # without looking for CDATA.
+    for name, value in (
+        ("title", title),
+        ("link", link),
+        ("description", description),
+        ("pubDate", format_datetime(now)),
+        ("language", "en-US"),
+        ("wp:wxr_version", "1.2"),
+        ("wp:base_site_url", link),
+        ("wp:base_blog_url", link),
+        ("generator", "Parley"),
+    ):
+        out.write(f"\t<{name}>{_escape(value)}</{name}>\n")
+
+
+def write_author(out: TextIO, author: Author) -> None:
+    out.write("\t<wp:author>\n")
+    out.write(_element("wp:author_id", author.wp_id))
+    out.write(_element("wp:author_login", author.login))
+    out.write(_element("wp:author_email", author.email))
+    out.write(_element("wp:author_display_name", author.display_name))
+    out.write(_element("wp:author_first_name", author.first_name))
+    out.write(_element("wp:author_last_name", author.last_name))
+    out.write("\t</wp:author>\n")
+
+
+def write_category(out: TextIO, category: Category, term_id: int) -> None:
+    out.write("\t<wp:category>\n")
+    out.write(_element("wp:term_id", term_id))
+    out.write(_element("wp:category_nicename", category.slug))
+    out.write(_element("wp:category_parent", ""))
+    out.write(_element("wp:cat_name", category.name))
+    out.write("\t</wp:category>\n")
+
+
+def write_item(out: TextIO, item: Item, *, link: str) -> None:
+    """Write one post, its categories and its comments (parents first)."""
+    out.write("\t<item>\n")
+    out.write(_element("title", item.title))
+    out.write(f"\t\t<link>{_escape(link)}</link>\n")
+    out.write(f"\t\t<pubDate>{format_datetime(item.date)}</pubDate>\n")
+    out.write(_element("dc:creator", item.creator))
+    out.write(f'\t\t<guid isPermaLink="false">{_escape(link)}</guid>\n')
+    out.write("\t\t<description></description>\n")
+    out.write(_element("content:encoded", item.content))
+    out.write(_element("excerpt:encoded", ""))
+    out.write(_element("wp:post_id", item.wp_id))
+    out.write(_element("wp:post_date", wp_date(timezone.localtime(item.date))))
+    out.write(_element("wp:post_date_gmt", wp_date(item.date.astimezone(UTC))))
+    out.write(_element("wp:comment_status", item.comment_status))
+    out.write(_element("wp:ping_status", "closed"))
+    out.write(_element("wp:post_name", item.slug))
+    out.write(_element("wp:status", item.status))
+    out.write(_element("wp:post_parent", 0))
+    out.write(_element("wp:menu_order", 0))
+    out.write(_element("wp:post_type", item.type))
+    out.write(_element("wp:post_password", item.password))
+    out.write(_element("wp:is_sticky", 0))
+    for category in item.categories:
+        out.write(
+            f'\t\t<category domain="category" nicename="{_escape(category.slug)}">'
+            f"{_cdata(category.name)}</category>\n"
+        )
+    for comment in item.comments:
+        _write_comment(out, comment)
+    out.write("\t</item>\n")
+
+
+def _write_comment(out: TextIO, comment: Comment) -> None:
+    out.write("\t\t<wp:comment>\n")
+    for name, value in (
+        ("comment_id", comment.wp_id),
+        ("comment_author", comment.author),
+        ("comment_author_email", comment.email),
+        ("comment_author_url", comment.url),
+        ("comment_author_IP", comment.ip),
+        ("comment_date", wp_date(timezone.localtime(comment.date))),
+        ("comment_date_gmt", wp_date(comment.date.astimezone(UTC))),
+        ("comment_content", comment.content),
+        ("comment_approved", comment.approved),
+        ("comment_type", comment.type),
+        ("comment_parent", comment.parent_id or 0),
+        ("comment_user_id", comment.user_id or 0),
+    ):
+        out.write(_element(f"wp:{name}", value, 3))
+    out.write("\t\t</wp:comment>\n")
+
+
+def wp_date(value: datetime) -> str:
+    """A WordPress date, "2013-03-14 07:57:01", of an aware datetime as it is."""
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _element(name: str, value, indent: int = 2) -> str:
+    """One line: <name>value</name>, text in CDATA, numbers as they are."""
+    inner = str(value) if isinstance(value, int) else _cdata(value or "")
+    return "\t" * indent + f"<{name}>{inner}</{name}>\n"
+
+
+def _cdata(text: str) -> str:
+    """Wrap text in CDATA as WordPress's exporter does (wxr_cdata)."""
+    text = _XML_FORBIDDEN.sub("", text)
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def _escape(text: str) -> str:
+    """Escape text for XML content or a double-quoted attribute."""
+    return escape(_XML_FORBIDDEN.sub("", text), {'"': "&quot;"})

@@ -1,0 +1,193 @@
+"""Search over published posts and approved comments, on both databases."""
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.utils import timezone
+
+from forum import search
+from forum.models import Comment, Post
+from tests.factories import make_comment, make_many_comments, make_post
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text search is PostgreSQL's"
+)
+
+
+def results(client, q, **params):
+    response = client.get("/search/", {"q": q, **params})
+    assert response.status_code == 200
+    page = BeautifulSoup(response.content, "html.parser")
+    return page, page.select(".search-result")
+
+
+def result_links(client, q, **params) -> list[str]:
+    _, found = results(client, q, **params)
+    return [r.select_one(".entry-title a")["href"] for r in found]
+
+
+def test_search_finds_posts_by_title_and_by_text(client):
+    by_title = make_post(title="Zeppelin over the river", body="Nothing here.")
+    by_text = make_post(title="Untitled", body="A zeppelin was seen at dawn.")
+    make_post(title="Other", body="Balloons.")
+    links = result_links(client, "zeppelin")
+    assert sorted(links) == sorted(
+        [by_title.get_absolute_url(), by_text.get_absolute_url()]
+    )
+
+
+def test_search_finds_approved_comments_and_links_to_their_permalink(client):
+    post = make_post(title="Weather")
+    comment = make_comment(post=post, author_name="Kim", body="Hail like marbles.")
+    page, found = results(client, "marbles")
+    assert [r.select_one("a")["href"] for r in found] == [f"/comment/{comment.pk}/"]
+    assert found[0].select_one(".entry-title").get_text() == "Kim on “Weather”"
+
+
+def test_search_leaves_out_what_readers_cannot_see(client):
+    public = make_post(title="Public")
+    for status in (Comment.Status.PENDING, Comment.Status.SPAM, Comment.Status.REMOVED):
+        make_comment(post=public, body=f"secretword {status}", status=status)
+    draft = make_post(title="Draft secretword", status="draft")
+    make_comment(post=draft, body="secretword on a draft")
+    later = make_post(
+        title="Later secretword", published_at=timezone.now() + timedelta(days=1)
+    )
+    make_comment(post=later, body="secretword on a scheduled post")
+    page, found = results(client, "secretword")
+    assert found == []
+    assert "Nothing matches “secretword”" in page.select_one(".search-message").text
+
+
+def test_search_marks_the_matches_in_the_snippet(client):
+    make_post(title="Notes", body="The quick brown fox jumps over the lazy dog.")
+    _, found = results(client, "fox")
+    snippet = found[0].select_one(".search-snippet")
+    assert [m.get_text() for m in snippet.select("mark")] == ["fox"]
+    assert "quick brown" in snippet.get_text()
+
+
+def test_search_never_lets_user_text_become_html(client):
+    post = make_post(title="<b>Bold</b> needle", body="Needle &lt;img src=x&gt;.")
+    make_comment(post=post, body="needle <script>alert(1)</script> <img src=x>")
+    page, found = results(client, "needle")
+    assert len(found) == 2
+    for result in found:
+        assert result.select("script, img, b") == []
+    text = " ".join(r.get_text() for r in found)
+    assert "needle <script>alert(1)" in text  # shown as text
+    assert "<b>Bold</b> needle" in text
+
+
+def test_search_with_an_empty_query_asks_for_words(client):
+    page, found = results(client, "   ")
+    assert found == []
+    assert page.select_one(".search-message").get_text() == (
+        "Type a word or two to search the posts and comments."
+    )
+
+
+def test_search_with_an_overlong_query_says_so(client):
+    make_post(title="x" * 50)
+    page, found = results(client, "x" * (search.MAX_QUERY_LENGTH + 1))
+    assert found == []
+    assert "That search is too long (201 characters): use at most 200." in (
+        page.select_one(".search-message").get_text()
+    )
+
+
+def test_search_with_a_nul_character_is_harmless(client):
+    post = make_post(title="Nullable things")
+    assert result_links(client, "\x00Null\x00able\x00") == [post.get_absolute_url()]
+
+
+def test_search_paginates_and_keeps_the_query(client, settings):
+    settings.POSTS_PER_PAGE = 3
+    for n in range(4):
+        make_post(title=f"Paging result {n}")
+    first, found = results(client, "paging")
+    assert len(found) == 3
+    next_link = first.select_one("a.next")["href"]
+    assert next_link == "?q=paging&page=2"
+    _, rest = results(client, "paging", page=2)
+    assert len(rest) == 1
+
+
+def test_search_with_a_page_past_the_end_shows_the_last(client):
+    make_post(title="Lonely result")
+    assert len(result_links(client, "lonely", page=99)) == 1
+
+
+def test_search_form_is_in_every_pages_header(client):
+    page = BeautifulSoup(client.get("/").content, "html.parser")
+    form = page.select_one("header form.search-form")
+    assert form["action"] == "/search/"
+    assert form.select_one("input[name=q]")["type"] == "search"
+
+
+def test_search_page_keeps_search_engines_out(client):
+    page, _ = results(client, "anything")
+    assert page.select_one('meta[name="robots"]')["content"] == "noindex"
+
+
+def test_search_finds_greek_text(client):
+    post = make_post(title="Tests", body="Σίγουρα θα σχολιάσουμε τα τεστς!")
+    assert result_links(client, "Σίγουρα") == [post.get_absolute_url()]
+
+
+@postgresql_only
+def test_search_matches_other_forms_of_a_word(client):
+    post = make_post(title="Running", body="She runs every morning.")
+    assert result_links(client, "run") == [post.get_absolute_url()]
+
+
+@postgresql_only
+def test_search_understands_phrases_exclusions_and_or(client):
+    both = make_post(title="Red apples", body="Green pears too.")
+    red = make_post(title="Red cars", body="Fast.")
+    assert result_links(client, '"red apples"') == [both.get_absolute_url()]
+    assert result_links(client, "red -pears") == [red.get_absolute_url()]
+    assert len(result_links(client, "pears or fast")) == 2
+
+
+@postgresql_only
+def test_search_ranks_title_matches_above_text_matches(client):
+    in_text = make_post(title="Something", body="About owls, among other things.")
+    in_title = make_post(title="Owls", body="Birds of the night.")
+    assert result_links(client, "owls") == [
+        in_title.get_absolute_url(),
+        in_text.get_absolute_url(),
+    ]
+
+
+@postgresql_only
+def test_search_uses_the_gin_indexes():
+    post = make_post(title="Indexed")
+    Post.objects.bulk_create(
+        Post(
+            title=f"Filler {n}",
+            slug=f"filler-{n}",
+            body="Filler.",
+            body_html="<p>Nothing to find in this one.</p>",
+            author=post.author,
+            status=Post.Status.PUBLISHED,
+        )
+        for n in range(2000)
+    )
+    make_many_comments(post=post, count=2000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE forum_post, forum_comment")
+    plan = search.matches("indexed").explain()
+    assert "Bitmap Index Scan on post_search_idx" in plan
+    assert "Bitmap Index Scan on comment_search_idx" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="checks SQLite's schema")
+def test_search_index_migration_does_nothing_on_sqlite():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%search_idx'")
+        assert cursor.fetchall() == []

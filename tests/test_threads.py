@@ -1,0 +1,162 @@
+"""The thread renderer's reading aids: collapse controls with reply counts,
+parent links, and what screen readers hear about each comment's place."""
+
+from datetime import UTC, datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from forum.models import Comment
+from forum.threads import Links, render_thread
+from tests.factories import make_comment, make_post
+
+pytestmark = pytest.mark.django_db
+
+WHEN = datetime(2022, 12, 28, 9, 52, tzinfo=UTC)
+
+
+def soup(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def row(pk, parent=None, name="Anna", status="approved"):
+    """A row in models.THREAD_FIELDS order."""
+    return (pk, parent, name, "", WHEN, f"<p>Text {pk}</p>", status, False)
+
+
+def render(rows, **options) -> BeautifulSoup:
+    html = render_thread(rows, links=Links(reply="/posts/p/"), **options)
+    return BeautifulSoup(f'<ol class="comment-list">{html}</ol>', "html.parser")
+
+
+def toggle(page, pk):
+    """The collapse control of comment `pk`: in its meta line, or under it."""
+    return page.select_one(
+        f"#comment-{pk} > article .comment-meta > details.thread-toggle, "
+        f"#comment-{pk} > details.thread-toggle"
+    )
+
+
+def count(page, pk) -> str:
+    return toggle(page, pk).select_one(".thread-count").get_text()
+
+
+def test_collapse_control_counts_every_reply_below_a_comment():
+    page = render([row(1), row(2, 1), row(3, 2), row(4, 2), row(5, 1), row(6)])
+    assert count(page, 1) == "4 replies"
+    assert count(page, 2) == "2 replies"
+
+
+def test_collapse_control_says_one_reply_in_the_singular():
+    page = render([row(1), row(2, 1)])
+    assert count(page, 1) == "1 reply"
+
+
+def test_collapse_control_is_an_open_details_in_the_meta_line():
+    page = render([row(1, name="Sam"), row(2, 1)])
+    details = toggle(page, 1)
+    assert details.parent.name == "footer"
+    assert details.has_attr("open")
+    assert details.summary.get_text() == "Comment by Sam, 1 reply"
+
+
+def test_comments_without_replies_have_no_collapse_control():
+    page = render([row(1), row(2, 1), row(3)])
+    assert toggle(page, 2) is None
+    assert toggle(page, 3) is None
+    assert len(page.select("details.thread-toggle")) == 1
+
+
+def test_comment_cut_at_the_display_depth_has_no_collapse_control():
+    page = render([row(1), row(2, 1), row(3, 2)], max_depth=2)
+    assert toggle(page, 2) is None
+    assert page.select_one("#comment-2 .continue-thread")
+    assert count(page, 1) == "1 reply"  # only what this page shows
+
+
+def test_placeholder_keeps_its_control_outside_its_article():
+    page = render([row(1, status="removed"), row(2, 1), row(3, 2)])
+    article = page.select_one("#comment-1 > article")
+    assert article.get_text(strip=True) == "This comment was removed."
+    assert count(page, 1) == "2 replies"
+    assert toggle(page, 1).summary.get_text() == ("This comment was removed, 2 replies")
+
+
+def test_reply_links_to_its_parent_by_name():
+    page = render([row(1, name="Anna"), row(2, 1, name="Ben")])
+    link = page.select_one("#div-comment-2 .comment-parent-link")
+    assert link["href"] == "#comment-1"
+    assert link.get_text() == "in reply to Anna"
+
+
+def test_top_level_comments_have_no_parent_link_and_no_reply_context():
+    page = render([row(1), row(2, 1)])
+    article = page.select_one("#div-comment-1")
+    assert article.select_one(".comment-parent-link") is None
+    assert "level" not in article.select_one(".comment-meta").get_text()
+
+
+def test_reply_tells_screen_readers_whom_it_answers_and_its_level():
+    page = render([row(1, name="Anna"), row(2, 1, name="Ben"), row(3, 2, name="Cy")])
+    context = page.select_one("#div-comment-3 .comment-meta > .screen-reader-text")
+    assert context.get_text() == "Reply to Ben, level 3: "
+    meta = page.select_one("#div-comment-3 .comment-meta")
+    assert meta.contents[0] is context  # heard before the author's name
+
+
+def test_reply_to_a_removed_comment_says_so():
+    page = render([row(1, status="removed"), row(2, 1, name="Ben")])
+    link = page.select_one("#div-comment-2 .comment-parent-link")
+    assert link.get_text() == "in reply to a hidden comment"
+
+
+def test_names_in_parent_links_and_controls_are_escaped():
+    page = render([row(1, name="<b>Eve</b>"), row(2, 1)])
+    assert page.select_one("b b") is None
+    assert toggle(page, 1).summary.get_text().startswith("Comment by <b>Eve</b>")
+    assert page.select_one("#div-comment-2 .comment-parent-link").get_text() == (
+        "in reply to <b>Eve</b>"
+    )
+
+
+def test_urls_with_braces_are_written_as_they_are():
+    html = render_thread([row(1)], links=Links(reply="/p/{x}/", report="/r/{pk}/{y}"))
+    page = BeautifulSoup(html, "html.parser")
+    assert (
+        page.select_one(".comment-reply-link")["href"] == "/p/{x}/?replytocom=1#respond"
+    )
+    assert page.select_one(".comment-report-link")["href"] == "/r/1/{y}"
+
+
+def test_thread_page_keeps_the_markup_contract_with_the_reading_aids(client):
+    post = make_post()
+    anna = make_comment(post=post, author_name="Anna")
+    ben = make_comment(post=post, parent=anna, author_name="Ben")
+    page = soup(client.get(post.get_absolute_url()))
+    li = page.select_one(f"ol.comment-list > li#comment-{anna.pk}")
+    assert li.find("article", recursive=False)
+    assert li.select_one(f":scope > ol.children > li#comment-{ben.pk}")
+    assert toggle(page, anna.pk).summary.get_text() == "Comment by Anna, 1 reply"
+    assert page.select_one(f"#comment-{ben.pk} .comment-parent-link")["href"] == (
+        f"#comment-{anna.pk}"
+    )
+
+
+def test_thread_page_explains_its_keys_for_script_to_show(client):
+    post = make_post()
+    make_comment(post=post)
+    page = soup(client.get(post.get_absolute_url()))
+    tools = page.select_one("#comments .thread-tools")
+    assert tools.has_attr("hidden")  # the keys only work with JavaScript
+    assert [k.get_text() for k in tools.select("kbd")] == ["j", "k", "Esc"]
+    assert page.select_one("#comments")["data-post"] == str(post.pk)
+
+
+def test_own_pending_reply_is_counted_for_its_writer_only(client):
+    post = make_post()
+    anna = make_comment(post=post, author_name="Anna")
+    mine = make_comment(post=post, parent=anna, status=Comment.Status.PENDING)
+    rows = Comment.objects.for_post(post).shown(frozenset({mine.pk})).thread_rows()
+    page = render(rows, own_pending=frozenset({mine.pk}))
+    assert count(page, anna.pk) == "1 reply"
+    assert toggle(soup(client.get(post.get_absolute_url())), anna.pk) is None
