@@ -110,3 +110,25 @@ def test_blocklist_entry_matches(kind, value, email, ip, text, hit):
 def test_blocklist_rejects_an_invalid_ip_range():
     with pytest.raises(ValidationError, match="IP address"):
         BlocklistEntry(kind="ip", value="203.0.113.0/99").full_clean()
+
+
+def test_no_comment_index_holds_lft_or_rght():
+    # A reply shifts lft/rght of later rows; with no index on them, PostgreSQL
+    # can update those rows in place (HOT) instead of touching every index.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "forum_comment")
+    indexed = {
+        column
+        for info in constraints.values()
+        if info["index"]
+        for column in info["columns"]
+    }
+    assert "tree_id" in indexed
+    assert not indexed & {"lft", "rght"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL setting")
+def test_postgresql_jit_is_off_for_our_connections():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
