@@ -185,7 +185,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
     {"NAME": f"{_VALIDATORS}.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 _SESSION_ENGINES = {
     "db": "django.contrib.sessions.backends.db",
@@ -342,3 +344,33 @@ for _proxy in TRUSTED_PROXIES:
 # The sitemap app ships the sitemap.xml template; it needs no settings of its
 # own (without django.contrib.sites, the request's host names the site).
 INSTALLED_APPS += ["django.contrib.sitemaps"]
+
+
+# --- Accounts, email, notifications -----------------------------------------
+
+# Absolute links in emails (notifications, confirmations, password resets).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Mail goes to the console (the server's output) unless an SMTP host is set.
+EMAIL_HOST = env_str("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Parley <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# When notification emails go out: "background" (a thread, after the comment
+# is saved), "inline" (in the request, after commit) or "off" (only
+# `manage.py send_notifications`, e.g. from cron). Failures are retried there.
+NOTIFICATIONS_SEND = env_str("NOTIFICATIONS_SEND", "background")
+if NOTIFICATIONS_SEND not in {"background", "inline", "off"}:
+    raise ImproperlyConfigured("NOTIFICATIONS_SEND must be background, inline or off.")
+# Minutes during which authors may edit or delete their own comment.
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 10)
+# WordPress's "Users must be registered and logged in to comment".
+COMMENT_REQUIRE_LOGIN = env_bool("COMMENT_REQUIRE_LOGIN", False)

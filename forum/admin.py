@@ -15,8 +15,11 @@ from forum.models import (
     Category,
     Comment,
     CommentReport,
+    CommentRevision,
     CommentStatusChange,
+    Notification,
     Post,
+    Subscription,
     TrustedAuthor,
 )
 
@@ -107,6 +110,18 @@ class StatusChangeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = "status history"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RevisionInline(admin.TabularInline):
+    model = CommentRevision
+    fields = ("created_at", "body")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "earlier texts (edited by its author)"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -216,7 +231,7 @@ class CommentAdmin(MPTTModelAdmin):
         "ip_address",
         "user_agent",
     )
-    inlines = (StatusChangeInline, ReportInline)
+    inlines = (StatusChangeInline, RevisionInline, ReportInline)
     actions = (
         "approve_comments",
         "hold_comments",
@@ -453,3 +468,25 @@ class CommentReportAdmin(admin.ModelAdmin):
     list_select_related = ("comment",)
     raw_id_fields = ("comment",)
     search_fields = ("reason", "reporter")
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("email", "kind", "post", "comment", "created_at")
+    list_filter = ("kind",)
+    list_select_related = ("post",)
+    raw_id_fields = ("post", "comment", "user")
+    search_fields = ("email",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, and what waits for send_notifications."""
+
+    list_display = ("to", "subject", "created_at", "sent_at", "attempts", "last_error")
+    list_filter = ("sent_at", "attempts")
+    search_fields = ("to", "subject")
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -4,6 +4,8 @@ import time
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
 from django.core import signing
 from django.core.validators import MaxLengthValidator
 
@@ -52,6 +54,12 @@ class CommentForm(forms.Form):
         error_messages={
             "invalid": "Please enter a valid web address, or leave it empty."
         },
+    )
+    notify_replies = forms.BooleanField(
+        label="Notify me of replies to my comment by email.", required=False
+    )
+    notify_post = forms.BooleanField(
+        label="Notify me of all new comments on this post by email.", required=False
     )
     cookies_consent = forms.BooleanField(
         label=(
@@ -152,3 +160,52 @@ class ReportForm(forms.Form):
             "max_length": "Please keep it under 200 characters.",
         },
     )
+
+
+class CommentEditForm(forms.Form):
+    """Its author's correction of a comment (the text only)."""
+
+    comment = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Please type your comment."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.COMMENT_MAX_LENGTH
+        self.fields["comment"].validators.append(
+            MaxLengthValidator(
+                limit,
+                message=f"Please shorten your comment to {limit:,} characters "
+                "or fewer.",
+            )
+        )
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        error_messages={"invalid": "Please enter a valid email address."},
+    )
+
+
+class SignupForm(UserCreationForm):
+    """A reader's account: a user name, an email for notifications, a password."""
+
+    email = forms.EmailField(
+        label="Email",
+        help_text="For reply notifications and password resets; never shown.",
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account already uses this address. Log in, or reset its password."
+            )
+        return email

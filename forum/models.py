@@ -161,6 +161,8 @@ THREAD_FIELDS = (
     "body_html",
     "status",
     "is_locked",
+    "user_id",
+    "edited_at",
 )
 
 
@@ -262,6 +264,12 @@ class Comment(MPTTModel):
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    edited_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When its author last edited it.",
+    )
     is_locked = models.BooleanField(
         "branch locked",
         default=False,
@@ -447,3 +455,94 @@ class TrustedAuthor(models.Model):
 
     def __str__(self):
         return self.email
+
+
+class CommentRevision(models.Model):
+    """The text a comment had before its author edited it (moderators see it)."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="revisions"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self):
+        return f"#{self.comment_id} before {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Subscription(models.Model):
+    """Someone to email when a comment appears on a post, or under their comment."""
+
+    class Kind(models.TextChoices):
+        POST = "post", "All new comments on the post"
+        REPLIES = "replies", "Replies to a comment"
+
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "post", "kind"],
+                condition=Q(comment=None),
+                name="one_post_subscription_each",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "comment"],
+                condition=Q(comment__isnull=False),
+                name="one_reply_subscription_each",
+            ),
+        ]
+        indexes = [models.Index(fields=["post", "kind"], name="subscription_post_idx")]
+
+    def __str__(self):
+        return f"{self.email}: {self.get_kind_display()} on {self.post_id}"
+
+
+class ConfirmedEmail(models.Model):
+    """A guest's email address, confirmed through a signed link."""
+
+    email = models.EmailField(unique=True)
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.email
+
+
+class Notification(models.Model):
+    """The outbox: one email to send, sent, or to retry."""
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    unsubscribe_url = models.URLField(max_length=500, blank=True)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at", "attempts"], name="outbox_idx")]
+
+    def __str__(self):
+        return f"To {self.to}: {self.subject}"

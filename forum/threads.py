@@ -35,10 +35,21 @@ _OPEN = (
 # What screen readers hear first on a reply: whom it answers and how deep it is.
 _CONTEXT = '<span class="screen-reader-text">Reply to {pname}, level {depth}: </span>'
 _META = (
-    '<span class="comment-author vcard">{author} '
+    '<span class="comment-author vcard">{author}{badge} '
     '<span class="says">says:</span></span> '
     '<a class="comment-permalink" href="#comment-{pk}">'
-    '<time datetime="{iso}">{when}</time></a>'
+    '<time datetime="{iso}">{when}</time></a>{edited}'
+)
+_BADGE = ' <span class="comment-badge badge-{kind}">{label}</span>'
+BADGES = {
+    "author": _BADGE.format(kind="author", label="Author"),
+    "moderator": _BADGE.format(kind="moderator", label="Moderator"),
+}
+_EDITED = ' <span class="comment-edited" title="Edited {when}">(edited)</span>'
+# Its author's own links, within COMMENT_EDIT_MINUTES (never cached: personal).
+_MINE = (
+    ' <a class="comment-edit-link" href="/comment/{pk}/edit/">Edit</a>'
+    ' <a class="comment-delete-link" href="/comment/{pk}/delete/">Delete</a>'
 )
 _PARENT = (
     ' <a class="comment-parent-link" href="#comment-{ppk}">in reply to {pname}</a>'
@@ -53,7 +64,7 @@ _REPORT = (
     ' <a rel="nofollow" class="comment-report-link" href="{{report}}" '
     'aria-label="Report the comment by {name}">Report</a>'
 )
-_CLOSE = "</div></article>"
+_CLOSE = "{mine}</div></article>"
 _PLACEHOLDER = (
     '<li id="comment-{pk}" class="comment depth-{depth} comment-placeholder{classes}">'
     '<article id="div-comment-{pk}" class="comment-body">'
@@ -91,23 +102,36 @@ class Links:
     continuation: str = "/comment/{pk}/thread/"
 
 
+@dataclass(frozen=True)
+class Reader:
+    """What is personal on a page: this reader's pending and editable comments."""
+
+    pending: frozenset[int] = frozenset()  # shown in full, "awaiting moderation"
+    editable: frozenset[int] = frozenset()  # get Edit and Delete links
+
+    def __bool__(self) -> bool:
+        return bool(self.pending or self.editable)
+
+
 def render_thread(
     rows: list[tuple],
     *,
     links: Links,
-    own_pending: frozenset[int] = frozenset(),
+    reader: Reader = Reader(),
+    badges: dict[int, str] | None = None,
     after: dict[int, str] | None = None,
     max_depth: int = 0,
     top_parent: int | None = None,
 ) -> str:
     """Return the thread's `<li>`s for an `<ol class="comment-list">`.
 
-    own_pending: pending comments shown in full to this reader. after: HTML
-    placed right after a comment's article (the reply form). max_depth: levels
-    shown (0 = all); deeper replies get a "Continue this thread" link.
-    top_parent: the parent of the first row, for a subthread's own page.
+    reader: what is this reader's own. badges: "author" or "moderator" by user
+    id. after: HTML placed right after a comment's article (the reply form).
+    max_depth: levels shown (0 = all); deeper replies get a "Continue this
+    thread" link. top_parent: the parent of the first row, for a subthread's
+    own page.
     """
-    writer = _Writer(links, own_pending, after or {}, max_depth)
+    writer = _Writer(links, reader, badges or {}, after or {}, max_depth)
     next_parents = [row[1] for row in rows[1:]] + [None]
     for row, next_parent in zip(rows, next_parents[: len(rows)], strict=True):
         parent_id = None if row[1] == top_parent else row[1]
@@ -133,12 +157,14 @@ class _Open:
 class _Writer:
     """Writes the nested lists of a thread, one row at a time, in tree order."""
 
-    def __init__(self, links, own_pending, after, max_depth):
+    def __init__(self, links, reader, badges, after, max_depth):
         self.tz = timezone.get_current_timezone()
+        self.own_pending, self.editable = reader.pending, reader.editable
+        self.badges = {user: BADGES[kind] for user, kind in badges.items()}
         self.templates = _templates(links)
         self.replies_open = links.reply is not None
         self.continuation = escape(links.continuation)
-        self.own_pending, self.after, self.max_depth = own_pending, after, max_depth
+        self.after, self.max_depth = after, max_depth
         self.authors: dict[tuple[str, str], tuple[str, str]] = {}
         self.out: list[str] = []
         self.written = 0  # comments written so far
@@ -196,7 +222,18 @@ class _Writer:
         (escaped) and where its collapse control goes.
         """
         # The order of models.THREAD_FIELDS:
-        pk, parent_pk, name, url, created, body_html, status, is_locked = row
+        (
+            pk,
+            parent_pk,
+            name,
+            url,
+            created,
+            body_html,
+            status,
+            is_locked,
+            user,
+            edited,
+        ) = row
         out = self.out
         self.written += 1
         if status != APPROVED and (status != PENDING or pk not in self.own_pending):
@@ -222,6 +259,11 @@ class _Writer:
             "note": (_LOCKED if is_locked else "")
             + (_AWAITING if status != APPROVED else ""),
             "body": body_html,
+            "badge": self.badges.get(user, "") if user else "",
+            "edited": _EDITED.format(when=_when(edited.astimezone(self.tz)))
+            if edited
+            else "",
+            "mine": _MINE.format(pk=pk) if pk in self.editable else "",
         }
         if not nests:
             out.append(leaf.format_map(fields))

@@ -4,6 +4,7 @@ from django.views.decorators.http import conditional_page, require_safe
 
 from forum import feeds, views
 from forum.sitemaps import SITEMAPS, robots_txt
+from forum.views import accounts
 from forum.views.commenting import comment_preview
 from forum.views.search import search
 
@@ -55,4 +56,21 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("comments/preview/", comment_preview, name="comment-preview"),
+    path("comment/<int:pk>/edit/", views.comment_edit, name="comment-edit"),
+    path("comment/<int:pk>/delete/", views.comment_delete, name="comment-delete"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("email/confirm/<str:token>/", accounts.confirm_email, name="confirm-email"),
+    path("email/unsubscribe/<str:token>/", accounts.unsubscribe, name="unsubscribe"),
+    path("privacy/", accounts.privacy_request, name="privacy"),
+    path("privacy/<str:token>/", accounts.privacy_manage, name="privacy-manage"),
+    path(
+        "privacy/<str:token>/download/",
+        accounts.privacy_download,
+        name="privacy-download",
+    ),
+    path(
+        "privacy/<str:token>/anonymise/",
+        accounts.privacy_anonymise,
+        name="privacy-anonymise",
+    ),
 ]

@@ -6,6 +6,9 @@ from django.core.cache import cache
 def _fast_and_plain(settings):
     """Fast password hashing; static files served from the source folders."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Notification emails go out in the request, after commit: tests see them
+    # in mail.outbox (tests of the background thread set it back).
+    settings.NOTIFICATIONS_SEND = "inline"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {

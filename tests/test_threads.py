@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from forum.models import Comment
-from forum.threads import Links, render_thread
+from forum.threads import Links, Reader, render_thread
 from tests.factories import make_comment, make_post
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def soup(response):
 
 def row(pk, parent=None, name="Anna", status="approved"):
     """A row in models.THREAD_FIELDS order."""
-    return (pk, parent, name, "", WHEN, f"<p>Text {pk}</p>", status, False)
+    return (pk, parent, name, "", WHEN, f"<p>Text {pk}</p>", status, False, None, None)
 
 
 def render(rows, **options) -> BeautifulSoup:
@@ -157,6 +157,6 @@ def test_own_pending_reply_is_counted_for_its_writer_only(client):
     anna = make_comment(post=post, author_name="Anna")
     mine = make_comment(post=post, parent=anna, status=Comment.Status.PENDING)
     rows = Comment.objects.for_post(post).shown(frozenset({mine.pk})).thread_rows()
-    page = render(rows, own_pending=frozenset({mine.pk}))
+    page = render(rows, reader=Reader(pending=frozenset({mine.pk})))
     assert count(page, anna.pk) == "1 reply"
     assert toggle(soup(client.get(post.get_absolute_url())), anna.pk) is None

@@ -19,7 +19,13 @@ from forum.services.moderation import (
     comment_restore,
     comment_set_status,
 )
-from forum.services.posting import CommentsClosed, Flooding, comment_submit
+from forum.services.posting import (
+    CommentsClosed,
+    Flooding,
+    comment_author_edit,
+    comment_author_remove,
+    comment_submit,
+)
 from forum.services.posts import post_create, posts_set_comments_open
 from forum.services.threads import comment_create, comment_delete, thread_rebuild
 
@@ -32,6 +38,8 @@ __all__ = [
     "branch_lock",
     "branch_remove",
     "branch_restore",
+    "comment_author_edit",
+    "comment_author_remove",
     "comment_create",
     "comment_delete",
     "comment_edit",

@@ -19,9 +19,11 @@ from forum.models import (
     Comment,
     CommentReport,
     CommentStatusChange,
+    Notification,
     Post,
     TrustedAuthor,
 )
+from forum.services import notifications
 
 Status = Comment.Status
 
@@ -56,7 +58,21 @@ def comment_set_status(
     Post.objects.filter(pk__in={c.post_id for c in changing}).touch_threads()
     for comment in changing:
         comment.status, comment.status_reason = status, reason
+    if status == Status.APPROVED:
+        _announce(changing)
     return len(changing)
+
+
+def _announce(comments: list[Comment]) -> None:
+    """Tell subscribers about comments seen for the first time."""
+    told = set(
+        Notification.objects.filter(comment__in=comments).values_list(
+            "comment_id", flat=True
+        )
+    )
+    for comment in comments:
+        if comment.pk not in told:
+            notifications.comment_published(comment)
 
 
 @transaction.atomic

@@ -10,7 +10,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from forum import markup
-from forum.models import BlocklistEntry, Comment, Post, TrustedAuthor
+from forum.models import BlocklistEntry, Comment, CommentRevision, Post, TrustedAuthor
+from forum.services import notifications
+from forum.services.moderation import comment_set_status
 from forum.services.threads import attach_point, insert, lock_thread
 
 NAME_LENGTH = Comment._meta.get_field("author_name").max_length
@@ -62,6 +64,8 @@ def comment_submit(
     ip_address: str | None = None,
     user_agent: str = "",
     bot_reason: str = "",
+    notify_replies: bool = False,
+    notify_post: bool = False,
 ) -> Comment:
     """Check, moderate and store a reader's comment.
 
@@ -80,7 +84,7 @@ def comment_submit(
         parent = _reply_target(post, parent_id)
         _check_duplicate(post, body, author)
         _check_flood(author)
-        return insert(
+        comment = insert(
             post,
             parent,
             body=body,
@@ -94,6 +98,13 @@ def comment_submit(
             ip_address=author.ip,
             user_agent=user_agent[:500],
         )
+        if status != Comment.Status.SPAM:
+            notifications.subscribe(
+                comment=comment, replies=notify_replies, whole_post=notify_post
+            )
+        if status == Comment.Status.APPROVED:
+            notifications.comment_published(comment)
+        return comment
 
 
 def _reply_target(post: Post, parent_id: int | None) -> Comment | None:
@@ -203,3 +214,50 @@ def _is_known(author: Author) -> bool:
     else:
         return False  # else every guest without an email counts as one author
     return Comment.objects.filter(known).approved().exists()
+
+
+def editable_until(comment: Comment):
+    """When its author's window to edit or delete the comment closes."""
+    return comment.created_at + timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+
+def comment_author_edit(*, comment: Comment, body: str) -> Comment:
+    """Let its author correct a comment in time; the earlier text is kept."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        _check_still_editable(comment)
+        if body == comment.body:
+            return comment
+        CommentRevision.objects.create(comment=comment, body=comment.body)
+        comment.body = body
+        comment.body_html = markup.render_comment(body)
+        comment.edited_at = timezone.now()
+        comment.full_clean(
+            exclude=["lft", "rght", "tree_id", "level", "post", "parent"]
+        )
+        comment.save(update_fields=["body", "body_html", "edited_at"])
+        Post.objects.filter(pk=comment.post_id).touch_threads()
+    return comment
+
+
+def comment_author_remove(*, comment: Comment) -> None:
+    """Let its author take a comment back in time (removal: replies stay)."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        _check_still_editable(comment)
+        comment_set_status(
+            comments=[comment],
+            status=Comment.Status.REMOVED,
+            reason="removed by its author",
+        )
+
+
+def _check_still_editable(comment: Comment) -> None:
+    if comment.status not in {Comment.Status.APPROVED, Comment.Status.PENDING}:
+        raise ValidationError("This comment can no longer be changed.")
+    if timezone.now() > editable_until(comment):
+        minutes = settings.COMMENT_EDIT_MINUTES
+        raise ValidationError(
+            f"Comments can be changed for {minutes} minutes after posting; "
+            "this one can't any more."
+        )

@@ -1,6 +1,7 @@
 """Parley's pages: reading (lists, threads, permalinks) and commenting."""
 
 from forum.views.commenting import comment_create, comment_report
+from forum.views.editing import comment_delete, comment_edit
 from forum.views.reading import (
     CategoryDetailView,
     PostListView,
@@ -13,6 +14,8 @@ __all__ = [
     "CategoryDetailView",
     "PostListView",
     "comment_create",
+    "comment_delete",
+    "comment_edit",
     "comment_permalink",
     "comment_report",
     "comment_thread",

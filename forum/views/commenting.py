@@ -19,11 +19,11 @@ from forum.forms import CommentForm, ReportForm
 from forum.models import Comment, Post
 from forum.threads import Place, place_of
 from forum.views.reading import (
-    OWN_PENDING,
     REMEMBER_COOKIES,
     int_or_none,
-    own_pending,
+    own_comments,
     public_posts,
+    remember_own_comment,
     render_thread_page,
 )
 
@@ -37,19 +37,9 @@ PREVIEWS_PER_MINUTE = 30
 @require_POST
 def comment_create(request):
     data = request.POST
-    post_id, parent_id = (
-        int_or_none(data.get("comment_post_ID")),
-        int_or_none(data.get("comment_parent", "0")),
-    )
-    if None in (post_id, parent_id) or "comment" not in data or not _is_utf8(request):
-        return _malformed(request)
-    post = public_posts().filter(pk=post_id).first()
-    if post is None:
-        return _rejected(
-            request, None, "This post does not exist or is not published.", 404
-        )
-    if not post.accepts_comments():
-        return _rejected(request, post, CLOSED, 403)
+    post, parent_id, refusal = _accept(request)
+    if refusal is not None:
+        return refusal
     if "preview" in data:  # the form's Preview button, without JavaScript
         return _preview_page(request, post, parent_id)
     form = CommentForm(data, user=request.user)
@@ -69,6 +59,27 @@ def comment_create(request):
     return _after_comment(request, post, form, comment)
 
 
+def _accept(request) -> tuple:
+    """Return (post, parent id, None), or (None, None, the page refusing it)."""
+    data = request.POST
+    post_id, parent_id = (
+        int_or_none(data.get("comment_post_ID")),
+        int_or_none(data.get("comment_parent", "0")),
+    )
+    if None in (post_id, parent_id) or "comment" not in data or not _is_utf8(request):
+        return None, None, _malformed(request)
+    post = public_posts().filter(pk=post_id).first()
+    if post is None:
+        message = "This post does not exist or is not published."
+        return None, None, _rejected(request, None, message, 404)
+    if not post.accepts_comments():
+        return None, None, _rejected(request, post, CLOSED, 403)
+    if settings.COMMENT_REQUIRE_LOGIN and not request.user.is_authenticated:
+        message = "You must be logged in to post a comment."
+        return None, None, _rejected(request, post, message, 403)
+    return post, parent_id, None
+
+
 def _form_errors(request, post, form, parent_id):
     """Show the form again with its errors, where it was: under the parent."""
     place = _place_near(request, post, parent_id)
@@ -78,8 +89,10 @@ def _form_errors(request, post, form, parent_id):
 
 
 def _place_near(request, post, parent_id) -> Place:
-    parent = Comment.objects.shown(own_pending(request)).filter(pk=parent_id, post=post)
-    return place_of(parent[0], own_pending(request)) if parent else Place()
+    parent = Comment.objects.shown(own_comments(request)).filter(
+        pk=parent_id, post=post
+    )
+    return place_of(parent[0], own_comments(request)) if parent else Place()
 
 
 @require_POST
@@ -145,19 +158,19 @@ def _submit(request, post, form) -> Comment:
         # PostgreSQL can't store NUL; some servers let it through in headers.
         user_agent=request.headers.get("user-agent", "").replace("\x00", ""),
         bot_reason=form.bot_reason(),
+        notify_replies=data.get("notify_replies", False),
+        notify_post=data.get("notify_post", False),
     )
 
 
 def _after_comment(request, post, form, comment):
     """Redirect to the new comment, remembering what this browser should know."""
-    if comment.status == Comment.Status.PENDING:
-        own = request.session.get(OWN_PENDING, [])
-        request.session[OWN_PENDING] = [*own, comment.pk][-50:]
     if comment.status == Comment.Status.SPAM:
         response = redirect(post.get_absolute_url() + "#comments")
     else:
-        place = place_of(comment, own_pending(request))
+        place = place_of(comment, own_comments(request) | {comment.pk})
         response = redirect(f"{place.url(post)}#comment-{comment.pk}")
+        remember_own_comment(request, response, comment)
     if "cookies_consent" in form.cleaned_data:
         for field, cookie in REMEMBER_COOKIES.items():
             if form.cleaned_data["cookies_consent"]:

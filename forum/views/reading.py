@@ -8,12 +8,16 @@ the reader's copy is current (ETag and Last-Modified).
 import hashlib
 import logging
 import secrets
+from datetime import timedelta
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
@@ -25,6 +29,7 @@ from forum.models import Category, Comment, Post
 from forum.threads import (
     Links,
     Place,
+    Reader,
     load_slice,
     place_of,
     render_thread,
@@ -33,7 +38,14 @@ from forum.threads import (
 
 logger = logging.getLogger(__name__)
 
-OWN_PENDING = "forum.own_pending"  # session key: this browser's pending comments
+MODERATORS = "Moderators"  # the group migration 0004 creates
+# A signed cookie listing the comments written in this browser (the last 50):
+# their pending ones are shown to it, and it may edit them for a while. A
+# cookie, not the session, so commenting creates no session row and readers
+# without one keep reading from replicas.
+OWN_COOKIE = "parley_own"
+OWN_SALT = "forum.own-comments"
+OWN_MAX_AGE = 30 * 24 * 3600
 REMEMBER_COOKIES = {
     "author": "comment_author",
     "email": "comment_author_email",
@@ -83,7 +95,7 @@ def comment_permalink(request, pk):
     """Redirect to the page that shows the comment, at its anchor."""
     comment = get_object_or_404(_shown_comments(request), pk=pk)
     post = get_object_or_404(public_posts(), pk=comment.post_id)
-    place = place_of(comment, own_pending(request))
+    place = place_of(comment, own_comments(request))
     return redirect(f"{place.url(post)}#comment-{comment.pk}")
 
 
@@ -96,23 +108,72 @@ def public_posts():
     )
 
 
-def own_pending(request) -> frozenset[int]:
-    return frozenset(request.session.get(OWN_PENDING, []))
+def own_comments(request) -> frozenset[int]:
+    """The comments written in this browser (the last 50), from its cookie."""
+    value = request.get_signed_cookie(
+        OWN_COOKIE, default="", salt=OWN_SALT, max_age=OWN_MAX_AGE
+    )
+    return frozenset(int(pk) for pk in value.split(",") if pk.isdigit())
+
+
+def remember_own_comment(request, response, comment) -> None:
+    """Add a comment to the browser's list of its own."""
+    own = [str(pk) for pk in sorted(own_comments(request) - {comment.pk})]
+    response.set_signed_cookie(
+        OWN_COOKIE,
+        ",".join([*own, str(comment.pk)][-50:]),
+        salt=OWN_SALT,
+        max_age=OWN_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+def reader_of(request, post) -> Reader:
+    """What of this post's thread is the reader's own: pending and editable comments.
+
+    One query, and only for readers who have commented or signed in.
+    """
+    own = own_comments(request)
+    if not own and not request.user.is_authenticated:
+        return Reader()
+    mine = Q(pk__in=own)
+    if request.user.is_authenticated:
+        mine |= Q(user=request.user)
+    rows = (
+        Comment.objects.for_post(post)
+        .filter(mine)
+        .values_list("pk", "status", "created_at")
+    )
+    since = timezone.now() - timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+    return Reader(
+        pending=frozenset(
+            pk for pk, status, _ in rows if status == Comment.Status.PENDING
+        ),
+        editable=frozenset(
+            pk
+            for pk, status, created in rows
+            if created > since
+            and status in {Comment.Status.APPROVED, Comment.Status.PENDING}
+        ),
+    )
 
 
 def _shown_comments(request):
-    return Comment.objects.shown(own_pending(request))
+    return Comment.objects.shown(own_comments(request))
 
 
 def _conditional_thread_page(request, post, place):
     reply_to = int_or_none(request.GET.get("replytocom"))
-    etag = _etag(request, post, place, reply_to)
+    reader = reader_of(request, post)
+    etag = _etag(request, post, place, reply_to, reader)
     last_modified = int(post.last_modified().timestamp())  # HTTP dates: seconds
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
         form = CommentForm(user=request.user, initial=_remembered(request, post))
         response = render_thread_page(
-            request, post, form, place=place, reply_to=reply_to
+            request, post, form, place=place, reply_to=reply_to, reader=reader
         )
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
@@ -122,7 +183,7 @@ def _conditional_thread_page(request, post, place):
     return response
 
 
-def _etag(request, post, place, reply_to) -> str:
+def _etag(request, post, place, reply_to, reader) -> str:
     """A validator covering the thread and everything personal on the page."""
     parts = [
         post.pk,
@@ -133,7 +194,8 @@ def _etag(request, post, place, reply_to) -> str:
         place.top.pk if place.top else 0,
         reply_to,
         request.user.pk,
-        sorted(own_pending(request)),
+        sorted(reader.pending),
+        sorted(reader.editable),
         *(
             request.COOKIES.get(name, "")
             for name in (*REMEMBER_COOKIES.values(), "messages")
@@ -145,7 +207,7 @@ def _etag(request, post, place, reply_to) -> str:
 
 
 def render_thread_page(
-    request, post, form, *, place, reply_to=None, status=200, preview=None
+    request, post, form, *, place, reply_to=None, status=200, preview=None, reader=None
 ):
     """Render a post's page (or a subthread's) with the thread and the form.
 
@@ -153,15 +215,15 @@ def render_thread_page(
     this reader's (no pending comment of theirs, no form under a comment).
     preview: the comment's sanitized HTML, shown above the form.
     """
-    own = own_pending(request)
+    reader = reader_of(request, post) if reader is None else reader
     open_ = post.accepts_comments()
-    key = None if own or reply_to else _cache_key(post, place, open_)
+    key = None if reader or reply_to else _cache_key(post, place, open_)
     thread = _cached(cache.get, key) if key else None
     context = {"post": post, "place": place, "comments_open": open_, "form": form}
     if preview is not None:
         context["preview"] = mark_safe(preview)  # noqa: S308 -- sanitized (nh3)
     if thread is None:
-        thread = _render_thread(request, post, place, reply_to, own, context)
+        thread = _render_thread(request, post, place, reply_to, reader, context)
         if key:
             _cached(cache.set, key, thread, CACHE_SECONDS)
     html, num_pages, first, newest_first, replying = thread
@@ -187,8 +249,8 @@ def render_thread_page(
     return response
 
 
-def _render_thread(request, post, place, reply_to, own, context) -> tuple:
-    part = load_slice(post, place, own)
+def _render_thread(request, post, place, reply_to, reader, context) -> tuple:
+    part = load_slice(post, place, reader.pending)
     replying = replyable_row(part.rows, reply_to)
     after = None
     if replying:
@@ -202,7 +264,8 @@ def _render_thread(request, post, place, reply_to, own, context) -> tuple:
     html = render_thread(
         part.rows,
         links=Links(reply=place.url(post) if context["comments_open"] else None),
-        own_pending=own,
+        reader=reader,
+        badges=_badges(post),
         after=after,
         max_depth=settings.COMMENT_DISPLAY_DEPTH,
         top_parent=place.top.parent_id if place.top else None,
@@ -214,6 +277,16 @@ def _render_thread(request, post, place, reply_to, own, context) -> tuple:
         part.newest_first,
         replying and replying[2],
     )
+
+
+def _badges(post) -> dict[int, str]:
+    """Mark comments by the post's author, and by moderators."""
+    moderators = get_user_model().objects.filter(
+        Q(is_superuser=True) | Q(groups__name=MODERATORS), is_active=True, is_staff=True
+    )
+    badges = dict.fromkeys(moderators.values_list("pk", flat=True), "moderator")
+    badges[post.author_id] = "author"
+    return badges
 
 
 def _cached(operation, *args):

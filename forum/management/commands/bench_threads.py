@@ -93,7 +93,9 @@ class Command(BaseCommand):
         old_name = connection.settings_dict["NAME"]
         if connection.vendor != "sqlite":  # SQLite benchmarks run in memory
             connection.settings_dict["TEST"]["NAME"] = f"parley_bench_{os.getpid()}"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False
+        )
         try:
             self.stdout.write(
                 f"database: {connection.vendor}; cores: {os.cpu_count()}; "

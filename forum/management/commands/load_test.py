@@ -57,7 +57,9 @@ class Command(BaseCommand):
             raise CommandError("The load test needs PostgreSQL: set DATABASE_URL.")
         old_name = connection.settings_dict["NAME"]
         connection.settings_dict["TEST"]["NAME"] = f"parley_loadtest_{os.getpid()}"
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False
+        )
         try:
             post = build_thread(comments, random.Random(1), slug="load-test")
             ids = list(Comment.objects.filter(post=post).values_list("pk", flat=True))

@@ -1,0 +1,59 @@
+"""An author's own comment: correcting or taking it back, for a few minutes."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from forum import services
+from forum.forms import CommentEditForm
+from forum.models import Comment
+from forum.services.posting import editable_until
+from forum.views.reading import own_comments
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, pk):
+    comment = _own_comment(request, pk)
+    form = CommentEditForm(request.POST or None, initial={"comment": comment.body})
+    if form.is_valid():
+        try:
+            services.comment_author_edit(
+                comment=comment, body=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(comment.get_absolute_url())
+    context = {"comment": comment, "form": form, "until": editable_until(comment)}
+    status = 400 if form.errors else 200
+    return render(request, "forum/comment_edit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_delete(request, pk):
+    comment = _own_comment(request, pk)
+    if request.method == "POST":
+        try:
+            services.comment_author_remove(comment=comment)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "Your comment is removed.")
+        return redirect(comment.post.get_absolute_url() + "#comments")
+    context = {"comment": comment, "until": editable_until(comment)}
+    return render(request, "forum/comment_delete.html", context)
+
+
+def _own_comment(request, pk) -> Comment:
+    """The comment, if this reader wrote it (signed in, or in this browser)."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("post").exclude(status=Comment.Status.SPAM),
+        pk=pk,
+    )
+    mine = pk in own_comments(request) or (
+        request.user.is_authenticated and comment.user_id == request.user.pk
+    )
+    if not mine:
+        raise PermissionDenied("Only its author can change a comment.")
+    return comment
