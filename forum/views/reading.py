@@ -52,7 +52,7 @@ REMEMBER_COOKIES = {
     "url": "comment_author_url",
 }
 # Bump when the thread markup changes, so cached threads are rendered anew.
-MARKUP_VERSION = 2
+MARKUP_VERSION = 3
 CACHE_SECONDS = 24 * 3600
 
 
