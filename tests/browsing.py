@@ -1,5 +1,5 @@
-"""What the reading and accessibility browser tests share: Debian's Chromium,
-driven by Playwright against pytest-django's live server.
+"""What the browser tests share: Debian's Chromium, driven by Playwright
+against pytest-django's live server.
 
 Never `playwright install` (it cannot download here); CI installs Chromium with
 apt (.ci/run).
@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SEED_SLUG = "winter-offensive-stalls-at-bakhmut"
+PENDING_NOTE = "Your comment is awaiting moderation."
 
 
 def require_chromium() -> None:

@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from tests.factories import make_moderator
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_plain(settings):
@@ -22,6 +24,19 @@ def editor(django_user_model):
     return django_user_model.objects.create_user(
         username="editor", first_name="Eda", last_name="Tor", password="pw"
     )
+
+
+@pytest.fixture
+def moderator():
+    """A staff user in the "Moderators" group that migration 0004 creates."""
+    return make_moderator(username="mod")
+
+
+@pytest.fixture
+def mod(client, moderator):
+    """The test client, logged in as the moderator."""
+    client.force_login(moderator)
+    return client
 
 
 @pytest.fixture(autouse=True)

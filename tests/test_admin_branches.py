@@ -9,16 +9,16 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from forum.models import BlocklistEntry, Comment, CommentStatusChange, TrustedAuthor
-from tests.factories import comment_data, make_comment, make_moderator, make_post
+from tests import admin_client
+from tests.admin_client import public_page, said, status
+from tests.factories import comment_data, make_comment, make_post
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:forum_comment_changelist")
 Status = Comment.Status
 LOCKED = "Replies to this conversation are closed by a moderator."
 REMOVED_TEXT = "This comment was removed."
@@ -30,30 +30,10 @@ def _no_flood(settings):
     settings.COMMENT_FLOOD_SECONDS = 0
 
 
-@pytest.fixture
-def moderator():
-    return make_moderator(username="mod")
-
-
-@pytest.fixture
-def mod(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
 def act(client, action, comments):
-    data = {"action": action, "_selected_action": [c.pk for c in comments]}
-    response = client.post(CHANGELIST, data)
+    response = admin_client.act(client, action, comments)
     assert response.status_code == 302
     return response
-
-
-def said(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def public_page(post):
-    return BeautifulSoup(Client().get(post.get_absolute_url()).content, "html.parser")
 
 
 def reply_links(page) -> set[int]:
@@ -62,10 +42,6 @@ def reply_links(page) -> set[int]:
 
 def shown_ids(page) -> list[int]:
     return [int(li["id"].removeprefix("comment-")) for li in page.select("li.comment")]
-
-
-def status(comment) -> str:
-    return Comment.objects.get(pk=comment.pk).status
 
 
 def reader_posts(post, meta=None, **overrides):

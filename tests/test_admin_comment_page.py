@@ -6,47 +6,18 @@ superuser.
 """
 
 import pytest
-from bs4 import BeautifulSoup
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from forum.models import Comment, CommentStatusChange, Post
 from forum.trees import find_problems
-from tests.factories import make_comment, make_moderator, make_post, make_user
+from tests.admin_client import CHANGELIST, act, change_url, soup, status
+from tests.factories import make_comment, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:forum_comment_changelist")
 Status = Comment.Status
-
-
-@pytest.fixture
-def moderator():
-    return make_moderator(username="mod")
-
-
-@pytest.fixture
-def mod(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def act(client, action, comments):
-    data = {"action": action, "_selected_action": [c.pk for c in comments]}
-    return client.post(CHANGELIST, data)
-
-
-def change_url(comment) -> str:
-    return reverse("admin:forum_comment_change", args=[comment.pk])
-
-
-def status(comment) -> str:
-    return Comment.objects.get(pk=comment.pk).status
 
 
 # --- Deleting -------------------------------------------------------------------------

@@ -7,10 +7,8 @@ in as a staff user in the "Moderators" group that migration 0004 creates.
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,55 +16,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum.models import Comment, CommentStatusChange, Post
-from tests.factories import (
-    make_comment,
-    make_many_comments,
-    make_moderator,
-    make_post,
+from tests.admin_client import (
+    CHANGELIST,
+    act,
+    listed,
+    public_page,
+    row,
+    said,
+    soup,
+    status,
 )
+from tests.factories import make_comment, make_many_comments, make_post
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:forum_comment_changelist")
 Status = Comment.Status
 REMOVED_TEXT = "This comment was removed."
-
-
-@pytest.fixture
-def moderator():
-    return make_moderator(username="mod")
-
-
-@pytest.fixture
-def mod(client, moderator):
-    """The test client, logged in as the moderator."""
-    client.force_login(moderator)
-    return client
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def act(client, action, comments):
-    """Run a bulk action from the changelist on these comments."""
-    data = {"action": action, "_selected_action": [c.pk for c in comments]}
-    return client.post(CHANGELIST, data)
-
-
-def said(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def listed(response) -> list[int]:
-    """The comment ids on a changelist page, in their order."""
-    boxes = soup(response).select("#result_list input[name=_selected_action]")
-    return [int(box["value"]) for box in boxes]
-
-
-def row(response, comment):
-    box = soup(response).select_one(f"#result_list input[value='{comment.pk}']")
-    return box.find_parent("tr")
 
 
 def filter_link(response, text: str) -> str:
@@ -74,18 +39,6 @@ def filter_link(response, text: str) -> str:
     links = soup(response).select("#changelist-filter a")
     (href,) = [a["href"] for a in links if a.get_text(strip=True) == text]
     return CHANGELIST + href
-
-
-def change_url(comment) -> str:
-    return reverse("admin:forum_comment_change", args=[comment.pk])
-
-
-def public_page(post):
-    return soup(Client().get(post.get_absolute_url()))
-
-
-def status(comment) -> str:
-    return Comment.objects.get(pk=comment.pk).status
 
 
 # --- The changelist -------------------------------------------------------------------

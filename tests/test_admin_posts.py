@@ -8,7 +8,6 @@ post form itself is an editor's, checked as a superuser.
 import json
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
@@ -16,48 +15,13 @@ from django.test import Client
 from django.urls import reverse
 
 from forum.models import Comment, Post
-from tests.factories import (
-    make_category,
-    make_comment,
-    make_moderator,
-    make_post,
-    make_user,
-)
+from tests.admin_client import act, listed, row, soup
+from tests.factories import make_category, make_comment, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
 POSTS = reverse("admin:forum_post_changelist")
 Status = Comment.Status
-
-
-@pytest.fixture
-def moderator():
-    return make_moderator(username="mod")
-
-
-@pytest.fixture
-def mod(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def act(client, action, posts):
-    data = {"action": action, "_selected_action": [p.pk for p in posts]}
-    return client.post(POSTS, data)
-
-
-def listed(response) -> list[int]:
-    boxes = soup(response).select("#result_list input[name=_selected_action]")
-    return [int(box["value"]) for box in boxes]
-
-
-def row(response, post):
-    box = soup(response).select_one(f"#result_list input[value='{post.pk}']")
-    return box.find_parent("tr")
 
 
 def comments_open(post) -> bool:
@@ -86,7 +50,7 @@ def test_post_list_links_to_the_posts_comments(mod):
 
 def test_close_comments_action_closes_them_on_the_site(mod, moderator):
     post = make_post()
-    response = act(mod, "close_comments", [post])
+    response = act(mod, "close_comments", [post], changelist=POSTS)
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Comments closed on 1 post(s)."
     ]
@@ -99,7 +63,7 @@ def test_close_comments_action_closes_them_on_the_site(mod, moderator):
 
 def test_open_comments_action_opens_them_again(mod):
     post = make_post(comments_open=False)
-    act(mod, "open_comments", [post])
+    act(mod, "open_comments", [post], changelist=POSTS)
     assert comments_open(post)
     assert soup(Client().get(post.get_absolute_url())).select_one("#commentform")
 
@@ -109,7 +73,7 @@ def test_staff_who_can_only_view_posts_cannot_close_comments(client):
     reader.user_permissions.add(Permission.objects.get(codename="view_post"))
     client.force_login(reader)
     post = make_post()
-    act(client, "close_comments", [post])
+    act(client, "close_comments", [post], changelist=POSTS)
     assert comments_open(post)
 
 

@@ -35,12 +35,6 @@ MODERATOR_PERMISSIONS = {
 
 
 @pytest.fixture
-def mod(client):
-    client.force_login(make_moderator())
-    return client
-
-
-@pytest.fixture
 def staff(client):
     """A staff user outside the group."""
     client.force_login(make_user(is_staff=True))

@@ -14,27 +14,13 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from forum.models import Comment
+from tests import browsing
 from tests.factories import make_comment, make_post
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} not found: install Debian's chromium "
-        "(apt-get install chromium) to run the browser tests",
-        allow_module_level=True,
-    )
+browsing.require_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SEED_SLUG = "winter-offensive-stalls-at-bakhmut"
 # The seed thread in reading order: (author, depth-N, parent's author).
 SEED_SHAPE = [
     ("Mark Logan", 1, None),
@@ -51,25 +37,14 @@ SEED_SHAPE = [
     ("different clue", 2, "Fourth and Long"),
 ]
 ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
-PENDING_NOTE = "Your comment is awaiting moderation."
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    # The sync API marks its event loop as running in this thread while the
-    # browser is open, which trips Django's async-safety guard on every query
-    # the test and its fixtures make. No coroutine touches the ORM here, so the
-    # guard is lifted for exactly that span (undone when the browser closes).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-            yield browser
-            browser.close()
+    with browsing.chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -155,13 +130,15 @@ def _expect_landed_on_reply(page, live_server, post, parent, body):
     assert page.url == f"{live_server.url}{post.get_absolute_url()}#comment-{reply.pk}"
     nested = page.locator(f"#comment-{parent.pk} > ol.children > #comment-{reply.pk}")
     expect(nested).to_contain_text(body)
-    expect(nested.locator(".comment-awaiting-moderation")).to_have_text(PENDING_NOTE)
+    expect(nested.locator(".comment-awaiting-moderation")).to_have_text(
+        browsing.PENDING_NOTE
+    )
     expect(page.locator(":target")).to_have_id(f"comment-{reply.pk}")
 
 
 def test_demo_thread_renders_seed_nesting(page, live_server):
     call_command("load_demo", stdout=StringIO())
-    page.goto(live_server.url + reverse("forum:post-detail", args=[SEED_SLUG]))
+    page.goto(live_server.url + reverse("forum:post-detail", args=[browsing.SEED_SLUG]))
 
     shape = page.eval_on_selector_all(
         "ol.comment-list li.comment",
@@ -297,7 +274,7 @@ def test_no_js_reply_error_keeps_form_under_parent_with_text(
 
 def test_screenshots_of_demo_thread_are_written(browser, live_server):
     call_command("load_demo", stdout=StringIO())
-    url = live_server.url + reverse("forum:post-detail", args=[SEED_SLUG])
+    url = live_server.url + reverse("forum:post-detail", args=[browsing.SEED_SLUG])
     ARTIFACTS.mkdir(exist_ok=True)
     sizes = {"phone": (390, 844), "desktop": (1280, 900)}
     written = {}

@@ -5,31 +5,16 @@ Playwright drives Debian's Chromium against pytest-django's live server, as in
 tests/test_browser.py. Never `playwright install`; CI installs Chromium with apt.
 """
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
+from tests import browsing
 from tests.factories import make_comment, make_post, make_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} not found: install Debian's chromium "
-        "(apt-get install chromium) to run the browser tests",
-        allow_module_level=True,
-    )
+browsing.require_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Injected by the browser itself, so the page's policy does not apply to it.
 RECORD_VIOLATIONS = """
 window.cspViolations = [];
@@ -46,16 +31,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(scope="module")
 def browser():
-    # As in tests/test_browser.py: the sync API's event loop trips Django's
-    # async-safety guard; no coroutine touches the ORM here.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-            yield browser
-            browser.close()
+    with browsing.chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

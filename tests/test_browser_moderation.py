@@ -6,51 +6,25 @@ CI installs Chromium with apt.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from forum.models import Comment
+from tests import browsing
 from tests.factories import make_moderator, make_post
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} not found: install Debian's chromium "
-        "(apt-get install chromium) to run the browser tests",
-        allow_module_level=True,
-    )
+browsing.require_chromium()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PENDING_NOTE = "Your comment is awaiting moderation."
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    # The sync API marks its event loop as running in this thread while the
-    # browser is open, which trips Django's async-safety guard on every query
-    # the test and its fixtures make. No coroutine touches the ORM here, so the
-    # guard is lifted for exactly that span (undone when the browser closes).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
-            yield browser
-            browser.close()
+    with browsing.chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
@@ -102,7 +76,9 @@ def test_held_comment_approved_from_the_queue_shows_to_everyone(new_page, live_s
 
     comment = _guest_comments(guest, url, "My very first words here.")
     mine = guest.locator(f"#comment-{comment.pk}")
-    expect(mine.locator(".comment-awaiting-moderation")).to_have_text(PENDING_NOTE)
+    expect(mine.locator(".comment-awaiting-moderation")).to_have_text(
+        browsing.PENDING_NOTE
+    )
     reader.goto(url)
     expect(reader.locator(f"#comment-{comment.pk}")).to_have_count(0)
 

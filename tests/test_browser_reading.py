@@ -20,8 +20,6 @@ browsing.require_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
-PENDING_NOTE = "Your comment is awaiting moderation."
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -327,7 +325,9 @@ def test_js_preview_of_an_inline_reply_then_posting_lands_on_it(new_page, open_t
     page.wait_for_url(re.compile(r"#comment-\d+$"))
     reply = Comment.objects.get(author_name="Nina Newcomer")
     new = page.locator(f"#comment-{ada.pk} > ol.children > #comment-{reply.pk}")
-    expect(new.locator(".comment-awaiting-moderation")).to_have_text(PENDING_NOTE)
+    expect(new.locator(".comment-awaiting-moderation")).to_have_text(
+        browsing.PENDING_NOTE
+    )
     expect(page.locator(":target")).to_have_id(f"comment-{reply.pk}")
 
 
@@ -358,7 +358,9 @@ def test_no_js_preview_reloads_with_the_preview_and_the_text_kept(
     page.wait_for_url(re.compile(r"#comment-\d+$"))
     reply = Comment.objects.get(author_name="Nina Newcomer")
     new = page.locator(f"#comment-{ada.pk} > ol.children > #comment-{reply.pk}")
-    expect(new.locator(".comment-awaiting-moderation")).to_have_text(PENDING_NOTE)
+    expect(new.locator(".comment-awaiting-moderation")).to_have_text(
+        browsing.PENDING_NOTE
+    )
 
 
 def test_js_preview_falls_back_to_sending_the_form_when_fetch_fails(

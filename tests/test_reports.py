@@ -5,38 +5,22 @@ the migration's "Moderators" group) see the reports in the admin.
 """
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from forum.models import Comment, CommentReport, CommentStatusChange
-from tests.factories import make_comment, make_moderator, make_post, make_user
+from tests.admin_client import CHANGELIST, soup, status
+from tests.factories import make_comment, make_post, make_user
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = reverse("admin:forum_comment_changelist")
 Status = Comment.Status
-
-
-@pytest.fixture
-def moderator():
-    return make_moderator(username="mod")
-
-
-@pytest.fixture
-def mod(client, moderator):
-    client.force_login(moderator)
-    return client
 
 
 @pytest.fixture
 def comment():
     return make_comment(post=make_post(), body="Something rude.")
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def report_url(comment) -> str:
@@ -47,10 +31,6 @@ def report(comment, ip="192.0.2.1", reason="Rude.", client=None):
     """A reader at `ip` (or a signed-in `client`) sends the report form."""
     client = client or Client(REMOTE_ADDR=ip)
     return client.post(report_url(comment), {"reason": reason})
-
-
-def status(comment) -> str:
-    return Comment.objects.get(pk=comment.pk).status
 
 
 # --- The link and the form ------------------------------------------------------------

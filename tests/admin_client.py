@@ -1,0 +1,56 @@
+"""What the admin tests share: running a changelist's bulk action and reading
+the pages and messages that come back.
+
+The `moderator` fixture (a staff user in the "Moderators" group of migration
+0004) and `mod` (the test client logged in as them) are in tests/conftest.py.
+"""
+
+from bs4 import BeautifulSoup
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from forum.models import Comment
+
+CHANGELIST = reverse("admin:forum_comment_changelist")
+
+
+def soup(response):
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def act(client, action, objects, changelist=CHANGELIST):
+    """Run a bulk action from a changelist (the comments', unless told) on these."""
+    data = {"action": action, "_selected_action": [o.pk for o in objects]}
+    return client.post(changelist, data)
+
+
+def said(response) -> list[str]:
+    """The messages the admin showed after this response."""
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def listed(response) -> list[int]:
+    """The object ids on a changelist page, in their order."""
+    boxes = soup(response).select("#result_list input[name=_selected_action]")
+    return [int(box["value"]) for box in boxes]
+
+
+def row(response, obj):
+    """The changelist row of this object."""
+    box = soup(response).select_one(f"#result_list input[value='{obj.pk}']")
+    return box.find_parent("tr")
+
+
+def change_url(comment) -> str:
+    return reverse("admin:forum_comment_change", args=[comment.pk])
+
+
+def public_page(post):
+    """The post's page as an anonymous reader sees it."""
+    return soup(Client().get(post.get_absolute_url()))
+
+
+def status(comment) -> str:
+    """The comment's status as stored now."""
+    return Comment.objects.get(pk=comment.pk).status
