@@ -132,3 +132,11 @@ def test_postgresql_jit_is_off_for_our_connections():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_thread_rows_read_times_exactly_as_stored():
+    post = make_post()
+    comment = make_comment(post=post)
+    [row] = Comment.objects.for_post(post).thread_rows()
+    assert row[4] == comment.created_at
+    assert row[4].utcoffset().total_seconds() == 0
