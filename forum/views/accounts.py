@@ -1,6 +1,7 @@
 """Accounts and email self-service: sign-up, confirming, unsubscribing, privacy."""
 
 import json
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -79,11 +80,22 @@ def privacy_request(request):
     )
 
 
+def _privacy_link(view):
+    """Run a privacy view with the email its signed link names, or say it expired."""
+
+    @wraps(view)
+    def wrapper(request, token):
+        email = accounts.email_from_link(token)
+        if email is None:
+            return render(request, "forum/privacy_expired.html", status=400)
+        return view(request, token, email)
+
+    return wrapper
+
+
 @require_safe
-def privacy_manage(request, token):
-    email = accounts.email_from_link(token)
-    if email is None:
-        return render(request, "forum/privacy_expired.html", status=400)
+@_privacy_link
+def privacy_manage(request, token, email):
     context = {
         "email": email,
         "token": token,
@@ -93,10 +105,8 @@ def privacy_manage(request, token):
 
 
 @require_POST
-def privacy_download(request, token):
-    email = accounts.email_from_link(token)
-    if email is None:
-        return render(request, "forum/privacy_expired.html", status=400)
+@_privacy_link
+def privacy_download(request, token, email):
     response = HttpResponse(
         json.dumps(accounts.export(email), indent=2, ensure_ascii=False),
         content_type="application/json; charset=utf-8",
@@ -106,10 +116,8 @@ def privacy_download(request, token):
 
 
 @require_POST
-def privacy_anonymise(request, token):
-    email = accounts.email_from_link(token)
-    if email is None:
-        return render(request, "forum/privacy_expired.html", status=400)
+@_privacy_link
+def privacy_anonymise(request, token, email):
     count = accounts.anonymise(email)
     return render(request, "forum/privacy_done.html", {"count": count})
 
