@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from forum import services
@@ -206,6 +207,22 @@ def test_background_sending_happens_after_commit(client, settings):
     post_comment(Client(), post, author="Ben", email="ben@mail.test")
     notifications.wait_for_senders()
     assert [m.to for m in mail.outbox] == [["ann@mail.test"]]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="counts server sessions")
+def test_background_sending_leaves_no_database_connection_open(client, settings):
+    settings.NOTIFICATIONS_SEND = "background"
+    confirm("ann@mail.test")
+    post = make_post()
+    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    post_comment(Client(), post, author="Ben", email="ben@mail.test")
+    notifications.wait_for_senders()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        )
+        assert cursor.fetchone()[0] == 1  # this test's own connection only
 
 
 def test_send_notifications_dry_run_counts_what_waits(client, settings):

@@ -14,7 +14,7 @@ import threading
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -221,7 +221,9 @@ def _send_in_background(ids: list[int]) -> None:
         except Exception:  # the outbox keeps them; send_notifications retries
             logger.exception("Sending notifications failed")
         finally:
-            close_old_connections()
+            # This thread's own connections: left open, each would hold a
+            # database connection until garbage collection.
+            connections.close_all()
 
     thread = threading.Thread(target=run, name="parley-notifications", daemon=True)
     _senders.append(thread)
