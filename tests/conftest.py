@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from tests import browsing
 from tests.factories import make_moderator
 
 
@@ -45,3 +46,10 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per browser-test module (tests/browsing.py)."""
+    with browsing.chromium() as chromium:
+        yield chromium

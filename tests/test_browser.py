@@ -41,12 +41,6 @@ ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browsing.chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context()

@@ -34,12 +34,6 @@ needs_axe = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browsing.chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
 def new_page(browser):
     contexts = []

@@ -29,12 +29,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browsing.chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context()

@@ -21,12 +21,6 @@ from playwright.sync_api import expect  # noqa: E402
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with browsing.chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
 def new_page(browser):
     """Open pages in contexts of their own: separate cookies, separate people."""

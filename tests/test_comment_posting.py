@@ -5,7 +5,9 @@ from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from forum.models import Comment, Post
@@ -525,3 +527,22 @@ def test_sending_the_same_comment_twice_says_so_rather_than_flooding(client):
     assert again.status_code == 400
     assert "already said that" in again.content.decode()
     assert Comment.objects.count() == 1
+
+
+def _reply_queries(client, comments: int) -> int:
+    post = make_post()
+    parent = make_comment(post=post)
+    for _ in range(comments - 1):
+        make_comment(post=post, parent=parent)
+    data = comment_data(post, comment_parent=str(parent.pk))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post("/comments/post/", data).status_code == 302
+    return len(queries)
+
+
+def test_posting_a_reply_costs_the_same_queries_in_a_big_thread(client, settings):
+    settings.COMMENT_FLOOD_SECONDS = 0
+    small = _reply_queries(Client(), 3)
+    big = _reply_queries(Client(), 200)
+    assert small == big
+    assert small <= 20

@@ -1,6 +1,7 @@
 """Reply notifications: subscribing, confirming, sending, unsubscribing."""
 
 import re
+from io import StringIO
 
 import pytest
 from django.core import mail
@@ -35,6 +36,14 @@ def links_in(message) -> list[str]:
 
 def confirm(email: str) -> None:
     ConfirmedEmail.objects.create(email=email)
+
+
+def ann_follows_a_post(client):
+    """A new post whose every comment Ann (confirmed) wants to hear about."""
+    confirm("ann@mail.test")
+    post = make_post()
+    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    return post
 
 
 def test_the_form_offers_both_notification_choices(client):
@@ -88,9 +97,7 @@ def test_a_reply_notifies_the_confirmed_author_of_the_comment_once(
 def test_every_notification_has_one_click_unsubscribe(
     client, django_capture_on_commit_callbacks
 ):
-    confirm("ann@mail.test")
-    post = make_post()
-    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    post = ann_follows_a_post(client)
     with django_capture_on_commit_callbacks(execute=True):
         post_comment(Client(), post, author="Ben", email="ben@mail.test")
     [message] = mail.outbox
@@ -127,9 +134,7 @@ def test_unconfirmed_guests_get_nothing_but_the_confirmation(
 def test_nobody_is_told_about_their_own_comment(
     client, django_capture_on_commit_callbacks
 ):
-    confirm("ann@mail.test")
-    post = make_post()
-    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    post = ann_follows_a_post(client)
     with django_capture_on_commit_callbacks(execute=True):
         post_comment(client, post, email="ann@mail.test", comment="Me again.")
     assert mail.outbox == []
@@ -138,9 +143,7 @@ def test_nobody_is_told_about_their_own_comment(
 def test_a_held_comment_notifies_when_a_moderator_approves_it(
     client, settings, django_capture_on_commit_callbacks
 ):
-    confirm("ann@mail.test")
-    post = make_post()
-    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    post = ann_follows_a_post(client)
     settings.COMMENT_HOLD_FIRST = True
     with django_capture_on_commit_callbacks(execute=True):
         held = post_comment(Client(), post, author="New", email="new@mail.test")
@@ -183,9 +186,7 @@ class BrokenBackend:
 def test_a_mail_failure_never_breaks_posting_and_is_retried(
     client, settings, django_capture_on_commit_callbacks
 ):
-    confirm("ann@mail.test")
-    post = make_post()
-    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    post = ann_follows_a_post(client)
     settings.EMAIL_BACKEND = f"{__name__}.BrokenBackend"
     with django_capture_on_commit_callbacks(execute=True):
         post_comment(Client(), post, author="Ben", email="ben@mail.test")
@@ -201,9 +202,7 @@ def test_a_mail_failure_never_breaks_posting_and_is_retried(
 @pytest.mark.django_db(transaction=True)
 def test_background_sending_happens_after_commit(client, settings):
     settings.NOTIFICATIONS_SEND = "background"
-    confirm("ann@mail.test")
-    post = make_post()
-    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    post = ann_follows_a_post(client)
     post_comment(Client(), post, author="Ben", email="ben@mail.test")
     notifications.wait_for_senders()
     assert [m.to for m in mail.outbox] == [["ann@mail.test"]]
@@ -213,9 +212,7 @@ def test_background_sending_happens_after_commit(client, settings):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="counts server sessions")
 def test_background_sending_leaves_no_database_connection_open(client, settings):
     settings.NOTIFICATIONS_SEND = "background"
-    confirm("ann@mail.test")
-    post = make_post()
-    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    post = ann_follows_a_post(client)
     post_comment(Client(), post, author="Ben", email="ben@mail.test")
     notifications.wait_for_senders()
     with connection.cursor() as cursor:
@@ -227,12 +224,8 @@ def test_background_sending_leaves_no_database_connection_open(client, settings)
 
 def test_send_notifications_dry_run_counts_what_waits(client, settings):
     settings.NOTIFICATIONS_SEND = "off"
-    confirm("ann@mail.test")
-    post = make_post()
-    post_comment(client, post, email="ann@mail.test", notify_post="on")
+    post = ann_follows_a_post(client)
     post_comment(Client(), post, author="Ben", email="ben@mail.test")
-    from io import StringIO
-
     out = StringIO()
     call_command("send_notifications", "--dry-run", stdout=out)
     assert "1 notification(s) waiting." in out.getvalue()

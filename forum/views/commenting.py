@@ -68,7 +68,9 @@ def _accept(request) -> tuple:
     )
     if None in (post_id, parent_id) or "comment" not in data or not _is_utf8(request):
         return None, None, _malformed(request)
-    post = public_posts().filter(pk=post_id).first()
+    # Just the post: counts and categories are for the page, fetched only
+    # if the page is shown again (_page_again).
+    post = Post.objects.published().filter(pk=post_id).first()
     if post is None:
         message = "This post does not exist or is not published."
         return None, None, _rejected(request, None, message, 404)
@@ -82,9 +84,21 @@ def _accept(request) -> tuple:
 
 def _form_errors(request, post, form, parent_id):
     """Show the form again with its errors, where it was: under the parent."""
+    return _page_again(request, post, form, parent_id, status=400)
+
+
+def _page_again(request, post, form, parent_id, *, status=200, preview=None):
+    """The post's page again, with the form under the comment it answers."""
+    post = public_posts().get(pk=post.pk)
     place = _place_near(request, post, parent_id)
     return render_thread_page(
-        request, post, form, place=place, reply_to=parent_id, status=400
+        request,
+        post,
+        form,
+        place=place,
+        reply_to=parent_id,
+        status=status,
+        preview=preview,
     )
 
 
@@ -112,10 +126,7 @@ def _preview_page(request, post, parent_id):
     kept = {name: data[name] for name in CommentForm.base_fields if name in data}
     form = CommentForm(user=request.user, initial=kept)
     html, _ = _preview(request, data.get("comment", ""))
-    place = _place_near(request, post, parent_id)
-    return render_thread_page(
-        request, post, form, place=place, reply_to=parent_id, preview=html
-    )
+    return _page_again(request, post, form, parent_id, preview=html)
 
 
 def _preview(request, text: str) -> tuple[str, int]:

@@ -37,7 +37,6 @@ from forum.management.commands.bench_threads import build_thread
 from forum.models import Comment, Post
 
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|form_token)" value="([^"]+)"')
-COMMENT_ID = re.compile(r'id="comment-(\d+)"')
 
 
 class Command(BaseCommand):
