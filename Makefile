@@ -5,13 +5,25 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test bench loadtest lint format migrate demo superuser check-threads clean
+.PHONY: run serve test bench loadtest lint lock upgrade format migrate demo superuser check-threads clean
 
-# Install (again) whenever pyproject.toml changes.
-$(BIN)/.installed: pyproject.toml
+# Every package comes from uv.lock, exactly the versions (and hashes) CI
+# tested; `make upgrade` refreshes the lock. The locking tool, uv, is
+# bootstrapped with pip at the version the lock names, and never downloads a
+# Python of its own: it uses $(PYTHON).
+export UV_PYTHON_DOWNLOADS := never
+UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"/\1/p;}' uv.lock)
+UV := $(BIN)/uv
+SYNC := $(UV) sync --locked --python $(BIN)/python --quiet
+
+$(UV):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	touch $@
+
+# Install (again) whenever the lock changes.
+$(BIN)/.installed: uv.lock pyproject.toml $(UV)
+	$(SYNC) --extra test
 	touch $@
 
 run: $(BIN)/.installed  ## Migrate, load the demo and serve on http://127.0.0.1:8000/
@@ -19,7 +31,8 @@ run: $(BIN)/.installed  ## Migrate, load the demo and serve on http://127.0.0.1:
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-serve: $(BIN)/.installed  ## Production: collectstatic, migrate, gunicorn on DATABASE_URL
+serve: $(UV)  ## Production: collectstatic, migrate, gunicorn on DATABASE_URL
+	$(SYNC) --inexact  # what production needs; leaves test tools if present
 	$(BIN)/python manage.py collectstatic --no-input
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
@@ -51,6 +64,14 @@ lint: $(BIN)/.installed  ## What CI checks besides the tests
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	DJANGO_SECRET_KEY=lint $(BIN)/python manage.py makemigrations --check --dry-run
+
+lock: $(UV)  ## After editing dependencies in pyproject.toml: resolve uv.lock again
+	$(UV) lock --python $(BIN)/python
+
+upgrade: $(UV)  ## Refresh uv.lock to the newest allowed versions, then install them
+	$(UV) lock --upgrade --python $(BIN)/python
+	$(SYNC) --extra test
+	touch $(BIN)/.installed
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .
