@@ -101,10 +101,15 @@ class Post(models.Model):
     comments_changed_at = models.DateTimeField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The post's id in the WordPress export it came from (import_wxr): running
-    # the import again skips it.
+    # The post's id in the WordPress export it came from (import_wxr). Merged
+    # or edited exports give two posts one id, so what a second import
+    # recognises a post by is `wp_key` (forum.services.imports.item_key);
+    # posts imported before it existed have "" and are known by wp_id.
     wp_id = models.PositiveBigIntegerField(
         "WordPress id", null=True, blank=True, editable=False
+    )
+    wp_key = models.CharField(
+        "WordPress key", max_length=64, blank=True, default="", editable=False
     )
 
     objects = PostQuerySet.as_manager()
@@ -116,8 +121,11 @@ class Post(models.Model):
                 condition=Q(status__in=["draft", "published"]),
                 name="forum_post_status_valid",
             ),
-            models.UniqueConstraint(fields=["wp_id"], name="post_wp_id_unique"),
+            models.UniqueConstraint(
+                fields=["wp_key"], condition=~Q(wp_key=""), name="post_wp_key_unique"
+            ),
         ]
+        indexes = [models.Index(fields=["wp_id"], name="post_wp_id_idx")]
 
     def __str__(self):
         return self.title

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import BinaryIO, TextIO
 from xml.sax.saxutils import escape
 
@@ -80,6 +80,8 @@ class Item:
     comment_status: str = "open"
     password: str = ""
     creator: str = ""
+    guid: str = ""
+    link: str = ""
     categories: list[Category] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
 
@@ -105,46 +107,80 @@ class Source:
 
 
 def read(source: Source) -> Iterator[Author | Category | Item]:
-    """Yield the export's authors, categories and items, in file order."""
+    """Yield the export's authors, categories and items, in file order.
+
+    A file is WordPress's if it holds a wp: element anywhere: items read
+    before the first one wait for it (old exports have no wp:wxr_version, and
+    an item pasted in from another feed has no wp: element). A file without
+    any is refused at its end, and nothing of it has been yielded.
+    """
+    reader = _Reader()
     try:
-        yield from _read(source)
+        yield from reader.records(source)
     except ET.ParseError as error:  # "not well-formed (invalid token): line 3, …"
+        if reader.root is None:  # not even a first tag: binary, empty, text
+            raise WxrError(f"not a WordPress export: not XML ({error})") from None
         raise WxrError(f"broken XML: {error}") from None
 
 
-def _read(source: Source) -> Iterator[Author | Category | Item]:
-    events = ET.iterparse(source, events=("start", "end"))
-    channel = None
-    version = None
-    depth = 0  # <rss> is 1, <channel> 2, an <item> 3
-    for event, element in events:
-        key = _key(element.tag)
-        if event == "start":
-            depth += 1
-            if depth == 1 and key != "rss":
+class _Reader:
+    """iterparse's events as records, held back until the file shows a wp: element."""
+
+    def __init__(self):
+        self.root = None  # the first element's key
+        self.channel = None
+        self.wordpress = False  # whether a wp: element has started
+        self.waiting: list[Item] = []
+
+    def records(self, source: Source) -> Iterator[Author | Category | Item]:
+        depth = 0  # <rss> is 1, <channel> 2, an <item> 3
+        for event, element in ET.iterparse(source, events=("start", "end")):
+            if event == "start":
+                depth += 1
+                self._start(_key(element.tag), element, depth)
+                continue
+            depth -= 1
+            if self.channel is not None and depth == 2:
+                yield from self._record(_record(element))
+                # Done with it (tags and terms too): drop it, so the tree never
+                # holds more than the element being read.
+                self.channel.remove(element)
+        if self.channel is None:
+            raise WxrError("not a WordPress export: no <channel>")
+        if not self.wordpress:
+            raise WxrError("not a WordPress export: no wp: elements")
+
+    def _start(self, key: str, element, depth: int) -> None:
+        self.wordpress = self.wordpress or key.startswith("wp:")
+        if depth == 1:
+            self.root = key
+            if key != "rss":
                 raise WxrError(f"not a WordPress export: <{key}> is not RSS")
-            if depth == 2 and key == "channel":
-                channel = element
-            continue
-        depth -= 1
-        if channel is None or depth != 2:
-            continue
-        if key == "wp:wxr_version":
-            version = _text(element)
-        elif key == "wp:author":
-            yield _author(_fields(element))
-        elif key == "wp:category":
-            fields = _fields(element)
-            yield Category(fields.get("wp:category_nicename", ""), _cat_name(fields))
-        elif key == "item":
-            if version is None and not any(_key(c.tag)[:3] == "wp:" for c in element):
-                raise WxrError("not a WordPress export: no wp: elements")
-            yield _item(element)
-        # Done with it (tags and terms too): drop it, so the tree never holds
-        # more than the element being read.
-        channel.remove(element)
-    if channel is None:
-        raise WxrError("not a WordPress export: no <channel>")
+        elif depth == 2 and key == "channel":
+            self.channel = element
+
+    def _record(self, record) -> Iterator[Author | Category | Item]:
+        if record is None:
+            return
+        if not self.wordpress:
+            self.waiting.append(record)
+            return
+        yield from self.waiting
+        self.waiting.clear()
+        yield record
+
+
+def _record(element) -> Author | Category | Item | None:
+    """The channel's child as a record, or None for what is not imported."""
+    key = _key(element.tag)
+    if key == "wp:author":
+        return _author(_fields(element))
+    if key == "wp:category":
+        fields = _fields(element)
+        return Category(fields.get("wp:category_nicename", ""), _cat_name(fields))
+    if key == "item":
+        return _item(element)
+    return None
 
 
 def _key(tag: str) -> str:
@@ -205,26 +241,55 @@ def _cat_name(fields: dict[str, str]) -> str:
 
 def _item(element) -> Item:
     fields = _fields(element)
-    item = Item(
+    return Item(
         wp_id=_int(fields.get("wp:post_id")),
-        type=fields.get("wp:post_type", "post").strip(),
+        # An empty type is a post, as wp_insert_post() takes it.
+        type=fields.get("wp:post_type", "").strip() or "post",
         title=fields.get("title", ""),
         slug=fields.get("wp:post_name", "").strip(),
         status=fields.get("wp:status", "publish").strip(),
-        # GMT first; drafts have a zero GMT date but a local one.
-        date=_date(fields.get("wp:post_date_gmt")) or _date(fields.get("wp:post_date")),
-        content=fields.get("content:encoded", ""),
+        # GMT first; drafts have a zero GMT date but a local one. An item
+        # without wp: elements has only RSS's own date.
+        date=_date(fields.get("wp:post_date_gmt"))
+        or _date(fields.get("wp:post_date"))
+        or _rss_date(fields.get("pubDate")),
+        # RSS without content:encoded carries its HTML in the description.
+        content=fields.get("content:encoded", fields.get("description", "")),
         comment_status=fields.get("wp:comment_status", "open").strip(),
         password=fields.get("wp:post_password", ""),
         creator=fields.get("dc:creator", "").strip(),
+        guid=fields.get("guid", "").strip(),
+        link=fields.get("link", "").strip(),
+        categories=_categories(element),
+        comments=[_comment(_fields(c)) for c in element if _key(c.tag) == "wp:comment"],
     )
+
+
+def _categories(element) -> list[Category]:
+    """The item's categories; a plain RSS <category> (old exports repeat each
+    category as one) counts unless a WordPress one has its name."""
+    found, plain = [], []
     for child in element:
-        key = _key(child.tag)
-        if key == "category" and child.get("domain") == "category":
-            item.categories.append(Category(child.get("nicename", ""), _text(child)))
-        elif key == "wp:comment":
-            item.comments.append(_comment(_fields(child)))
-    return item
+        if _key(child.tag) != "category":
+            continue
+        if child.get("domain") == "category":
+            found.append(Category(child.get("nicename", ""), _text(child)))
+        elif child.get("domain") is None and _text(child):
+            plain.append(_text(child))
+    names = {category.name for category in found}
+    extra = [name for name in dict.fromkeys(plain) if name not in names]
+    return found + [Category("", name) for name in extra]
+
+
+def _rss_date(value: str | None) -> datetime | None:
+    """An RSS date ("Mon, 31 Dec 2007 23:30:00 +0100") in UTC; None if unreadable."""
+    try:
+        parsed = parsedate_to_datetime((value or "").strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:  # "-0000": the zone is unknown; WordPress writes UTC
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _comment(fields: dict[str, str]) -> Comment:
@@ -238,7 +303,8 @@ def _comment(fields: dict[str, str]) -> Comment:
         ip=fields.get("wp:comment_author_IP", "").strip(),
         date=date or _date(fields.get("wp:comment_date")),
         content=fields.get("wp:comment_content", ""),
-        approved=fields.get("wp:comment_approved", "1").strip(),
+        # "" when absent or empty; the importer decides what that means.
+        approved=fields.get("wp:comment_approved", "").strip(),
         type=fields.get("wp:comment_type", "").strip(),
         user_id=_int(fields.get("wp:comment_user_id")) or None,
     )

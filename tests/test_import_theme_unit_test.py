@@ -4,6 +4,7 @@ The file is ../shared/data/wordpress/themeunittestdata.wordpress.xml (test
 data only, never copied into the project); its README lists what it holds.
 """
 
+import xml.etree.ElementTree as ET
 from io import StringIO
 
 import pytest
@@ -25,6 +26,29 @@ pytestmark = [
 
 # "Template: Comments": ten levels, top level first (README, "max nesting depth").
 DEEPEST_CHAIN = [904, 905, 906, 907, 910, 911, 912, 913, 914, 915]
+
+
+WP = "{https://wordpress.org/export/1.2/}"
+
+
+def published_in_the_file() -> dict[int, list[dict[str, str]]]:
+    """{post id: its approved comments' fields}, for each published post, read
+    with plain ElementTree (not forum.wxr) so the importer is checked against
+    the file itself."""
+    found = {}
+    for item in ET.parse(THEME_UNIT_TEST).iterfind("channel/item"):
+        if (item.findtext(f"{WP}post_type"), item.findtext(f"{WP}status")) != (
+            "post",
+            "publish",
+        ):
+            continue
+        comments = [
+            {child.tag.removeprefix(WP): child.text or "" for child in comment}
+            for comment in item.iterfind(f"{WP}comment")
+        ]
+        approved = [c for c in comments if c["comment_approved"].strip() == "1"]
+        found[int(item.findtext(f"{WP}post_id"))] = approved
+    return found
 
 
 def import_theme_data(*args) -> str:
@@ -128,6 +152,23 @@ def test_importing_theme_data_twice_changes_nothing_the_second_time():
         "0 new categor(ies) and 0 new user(s)"
     )
     assert snapshot() == before
+
+
+def test_theme_data_every_published_post_and_approved_comment_comes_in():
+    import_theme_data("--with-pings")
+    published = published_in_the_file()
+    posts = {p.wp_id: p for p in Post.objects.filter(wp_id__in=published)}
+    assert sorted(posts) == sorted(published)
+    # Published, but for the password-protected post (a draft, and said so).
+    drafts = [n for n, p in posts.items() if p.status != Post.Status.PUBLISHED]
+    assert drafts == [1168]
+    for wp_id, comments in published.items():
+        imported = {c.wp_id: c for c in Comment.objects.filter(post=posts[wp_id])}
+        for fields in comments:
+            comment = imported[int(fields["comment_id"])]
+            assert comment.status == Comment.Status.APPROVED
+            parent = int(fields["comment_parent"])
+            assert (comment.parent.wp_id if comment.parent else 0) == parent
 
 
 def test_theme_data_thread_page_renders_the_ten_levels(client, settings):

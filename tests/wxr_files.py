@@ -1,7 +1,8 @@
 """WordPress exports for tests: small ones in tests/fixtures/, big ones generated.
 
-The theme unit test export lives in ../shared (never copied here); tests that
-read it skip with a reason when it is absent.
+The theme unit test export lives in ../shared (never copied here; from a git
+worktree, the nearest shared/ above); tests that read it skip with a reason
+when it is absent.
 """
 
 from pathlib import Path
@@ -9,13 +10,20 @@ from pathlib import Path
 from django.conf import settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-THEME_UNIT_TEST = (
-    Path(settings.BASE_DIR).parent
-    / "shared"
-    / "data"
-    / "wordpress"
-    / "themeunittestdata.wordpress.xml"
-)
+WORDPRESS_DATA = Path("shared", "data", "wordpress")
+
+
+def shared_wordpress_file(name: str) -> Path:
+    """The file in ../shared/data/wordpress/, or in the nearest folder above that
+    has one (a git worktree sits a level deeper than the main checkout)."""
+    base = Path(settings.BASE_DIR).resolve()
+    for folder in base.parents:
+        if (folder / WORDPRESS_DATA / name).is_file():
+            return folder / WORDPRESS_DATA / name
+    return base.parent / WORDPRESS_DATA / name
+
+
+THEME_UNIT_TEST = shared_wordpress_file("themeunittestdata.wordpress.xml")
 
 HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0"

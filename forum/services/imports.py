@@ -6,13 +6,18 @@ skipped; the others go in. A post's comments are built in bulk
 (`comments_import`): under the thread lock, `bulk_create` generation by
 generation (parents first) with placeholder tree fields, then
 `thread_rebuild` numbers the forest from the parent links, with fresh tree
-ids from the sequence, and touches the thread. WordPress ids are kept
-(`wp_id`), so running the import again adds only what is not there yet.
+ids from the sequence, and touches the thread.
+
+Running the import again adds only what is not there yet: a post is found
+again by its key (`Post.wp_key`, see `item_key`), which tells apart items
+that share a WordPress id (merged or edited exports), and a comment by its
+WordPress id within its post (`Comment.wp_id`).
 """
 
 import hashlib
+import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -20,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from forum import wpcontent, wxr
 from forum.models import Category, Comment, Post
@@ -96,6 +102,13 @@ class _Importer:
         self.users_by_wp_id = {}  # WordPress user id -> user
         self.categories = {}  # slug -> category, for the channel's categories
         self.made = Counter()
+        self.identities = Counter()  # items so far with each post identity
+
+    def key_for(self, item: wxr.Item) -> str:
+        """The item's Post.wp_key; repeats of an item get keys of their own."""
+        identity = item_key(item, 0)  # the same for every repeat of the item
+        self.identities[identity] += 1
+        return item_key(item, self.identities[identity])
 
     def author(self, author: wxr.Author) -> None:
         if not author.login:
@@ -132,10 +145,8 @@ class _Importer:
             done = post_import(item=item, importer=self)
         except (ImportProblem, ValidationError, DatabaseError) as error:
             self.report.posts_failed += 1
-            title = wpcontent.plain_text(item.title)[:60]
-            self.report.warn(
-                f"Post {item.wp_id} “{title}”: not imported: {_message(error)}"
-            )
+            label = _label(item, title=True)
+            self.report.warn(f"{label}: not imported: {_message(error)}")
             return
         # Counted once the post's transaction is over: a failed post adds nothing.
         report = self.report
@@ -215,34 +226,20 @@ def category_import(*, slug: str, name: str) -> tuple[Category, bool]:
 @transaction.atomic
 def post_import(*, item: wxr.Item, importer: _Importer) -> PostImported:
     """Import one post and its comments, or the comments it lacks if it is there."""
-    if item.wp_id is None:
-        raise ImportProblem("it has no wp:post_id")
-    post = Post.objects.filter(wp_id=item.wp_id).first()
+    key = importer.key_for(item)
+    post = _imported_post(item, key)
     created = post is None
     if created:
-        post = _post_create(item, importer)
-    elif not _same_post(post, item):
-        raise ImportProblem(
-            f"the post imported with this id is “{post.title}” "
-            "(is this another blog's export?)"
-        )
+        post = _post_create(item, key, importer)
     comments = [c for c in item.comments if importer.with_pings or not c.is_ping]
     # Comments already here need no row (sanitizing HTML is the costly part).
     known = set() if created else _known_comments(post, comments)
-    rows = []
-    for comment in comments:
-        if comment.wp_id in known:
-            continue
-        if comment.wp_id is None:
-            importer.report.warn(
-                f"Post {item.wp_id}: a comment without an id left out."
-            )
-            continue
-        rows.append((_comment_row(post, comment, importer), comment.parent_id))
+    new = [c for c in comments if c.wp_id not in known]
+    rows = _comment_rows(post, item, new, importer)
     added = comments_import(
         post=post,
         comments=rows,
-        warn=lambda message: importer.report.warn(f"Post {item.wp_id}: {message}"),
+        warn=lambda message: importer.report.warn(f"{_label(item)}: {message}"),
     )
     return PostImported(
         created=created,
@@ -252,6 +249,43 @@ def post_import(*, item: wxr.Item, importer: _Importer) -> PostImported:
     )
 
 
+def item_key(item: wxr.Item, occurrence: int) -> str:
+    """Return the key (Post.wp_key) a post made from `item` is found by again.
+
+    A digest of the item's WordPress id, of what tells it from another item
+    with that id (its guid, which WordPress never changes; else its link; else
+    its slug or title and its date), and of `occurrence`: 1 for the first item
+    in the file with both the same, 2 for the next... so an item repeated
+    word for word makes posts of its own, found in the same order next time.
+    """
+    if item.guid:
+        identity = f"guid {item.guid}"
+    elif item.link:
+        identity = f"link {item.link}"
+    else:
+        date = item.date.isoformat() if item.date else ""
+        identity = f"slug {item.slug or item.title} {date}"
+    text = f"{item.wp_id}\n{identity}\n{occurrence}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _imported_post(item: wxr.Item, key: str) -> Post | None:
+    """The post an earlier import made from this item, or None.
+
+    Posts imported before keys existed are found by their WordPress id, if
+    they have the item's title or slug (another blog's post may have the same
+    id), and get their key now.
+    """
+    post = Post.objects.filter(wp_key=key).first()
+    if post is not None or item.wp_id is None:
+        return post
+    post = Post.objects.filter(wp_id=item.wp_id, wp_key="").first()
+    if post is None or not _same_post(post, item):
+        return None
+    Post.objects.filter(pk=post.pk).update(wp_key=key)
+    return post
+
+
 def _known_comments(post: Post, comments: list[wxr.Comment]) -> set[int]:
     ids = [c.wp_id for c in comments if c.wp_id is not None]
     known = Comment.objects.filter(post=post, wp_id__in=ids)
@@ -259,11 +293,7 @@ def _known_comments(post: Post, comments: list[wxr.Comment]) -> set[int]:
 
 
 def _same_post(post: Post, item: wxr.Item) -> bool:
-    """Whether the post with the item's WordPress id came from this item.
-
-    WordPress ids are only unique within one blog: a second blog's export
-    must not add its comments to the first blog's posts.
-    """
+    """Whether the post with the item's WordPress id came from this item."""
     title = _title(item)
     return post.title == title or post.slug == _wanted_slug(item, title)
 
@@ -272,50 +302,111 @@ def _title(item: wxr.Item) -> str:
     return wpcontent.plain_text(item.title)[:200] or "(no title)"
 
 
+def _label(item: wxr.Item, *, title: bool = False) -> str:
+    """How messages name an item: "Post 12", "Post 12 “Title”" or "Post “Title”"."""
+    name = f"“{wpcontent.plain_text(item.title)[:60]}”"
+    if item.wp_id is None:
+        return f"Post {name}"
+    return f"Post {item.wp_id} {name}" if title else f"Post {item.wp_id}"
+
+
 def _wanted_slug(item: wxr.Item, title: str) -> str:
     slug = wpcontent.slug(item.slug) or wpcontent.slug(title)
-    return (slug or f"post-{item.wp_id}")[:200]
+    fallback = f"post-{item.wp_id}" if item.wp_id is not None else "post"
+    return (slug or fallback)[:200]
 
 
-def _post_create(item: wxr.Item, importer: _Importer) -> Post:
+def _post_create(item: wxr.Item, key: str, importer: _Importer) -> Post:
     title = _title(item)
     status = POST_STATUS.get(item.status, Post.Status.DRAFT)
+    warn = importer.report.warn
     if item.password:
         status = Post.Status.DRAFT
-        importer.report.warn(
-            f"Post {item.wp_id} “{title[:60]}”: password-protected in WordPress, "
+        warn(
+            f"{_label(item, title=True)}: password-protected in WordPress, "
             "imported as a draft."
         )
+    _warn_identity(item, warn)
     post = post_create(
         title=title,
         body=wpcontent.post_body(item.content),
         author=importer.user_for(item.creator),
-        slug=_free_slug(item, title, importer.report.warn),
+        slug=_free_slug(item, title, warn),
         status=status,
         published_at=item.date or timezone.now(),
         categories=[importer.category_for(c) for c in item.categories],
         comments_open=item.comment_status == "open",
     )
-    Post.objects.filter(pk=post.pk).update(wp_id=item.wp_id)
-    post.wp_id = item.wp_id
+    Post.objects.filter(pk=post.pk).update(wp_id=item.wp_id, wp_key=key)
+    post.wp_id, post.wp_key = item.wp_id, key
     return post
+
+
+def _warn_identity(item: wxr.Item, warn: Callable[[str], None]) -> None:
+    """Say when a new post's WordPress id does not tell it apart on its own."""
+    label = _label(item, title=True)
+    if item.wp_id is None:
+        warn(
+            f"{label}: no wp:post_id; imported all the same, and known by its "
+            "guid (else its link, else its slug and date)."
+        )
+    elif Post.objects.filter(wp_id=item.wp_id).exists():
+        warn(
+            f"{label}: another post has the same wp:post_id; "
+            "imported as a post of its own."
+        )
 
 
 def _free_slug(item: wxr.Item, title: str, warn) -> str:
     """WordPress's slug if no other post has it, else the slug with the post's id."""
     wanted = _wanted_slug(item, title)
-    slug, attempt = wanted, 1
+    slug, suffixes = wanted, _slug_suffixes(item)
     while Post.objects.filter(slug=slug).exists():
-        suffix = f"-{item.wp_id}" + (f"-{attempt}" if attempt > 1 else "")
-        slug, attempt = wanted[: 200 - len(suffix)] + suffix, attempt + 1
+        suffix = next(suffixes)
+        slug = wanted[: 200 - len(suffix)] + suffix
     if slug != wanted:
-        warn(f"Post {item.wp_id}: the slug “{wanted}” is taken; it is now “{slug}”.")
+        warn(f"{_label(item)}: the slug “{wanted}” is taken; it is now “{slug}”.")
     return slug
+
+
+def _slug_suffixes(item: wxr.Item) -> Iterator[str]:
+    """-12, -12-2, -12-3… after the post's WordPress id; -2, -3… without one."""
+    number = f"-{item.wp_id}" if item.wp_id is not None else ""
+    if number:
+        yield number
+    for attempt in itertools.count(2):
+        yield f"{number}-{attempt}"
+
+
+def _comment_rows(
+    post: Post, item: wxr.Item, comments: list[wxr.Comment], importer: _Importer
+) -> list[tuple[Comment, int | None]]:
+    """Unsaved rows for the comments, paired with their parents' WordPress ids."""
+    warn = importer.report.warn
+    rows = []
+    for comment in comments:
+        if comment.wp_id is None:
+            warn(f"{_label(item)}: a comment without an id left out.")
+            continue
+        rows.append((_comment_row(post, comment, importer), comment.parent_id))
+    unsure = [str(c.wp_id) for c in comments if c.wp_id is not None and not c.approved]
+    if unsure:
+        warn(
+            ngettext(
+                "%(post)s: comment %(ids)s has no approval status; "
+                "imported as approved.",
+                "%(post)s: comments %(ids)s have no approval status; "
+                "imported as approved.",
+                len(unsure),
+            )
+            % {"post": _label(item), "ids": ", ".join(unsure)}
+        )
+    return rows
 
 
 def _comment_row(post: Post, comment: wxr.Comment, importer: _Importer) -> Comment:
     """An unsaved Comment for a WordPress comment, with placeholder tree fields."""
-    status = COMMENT_STATUS.get(comment.approved.lower(), Status.PENDING)
+    status = _comment_status(comment.approved)
     return Comment(
         post=post,
         wp_id=comment.wp_id,
@@ -334,6 +425,19 @@ def _comment_row(post: Post, comment: wxr.Comment, importer: _Importer) -> Comme
         rght=0,
         level=0,
     )
+
+
+def _comment_status(approved: str) -> str:
+    """Parley's status for WordPress's comment_approved; unknown values hold."""
+    # WordPress's exporter always writes the status: a comment without one
+    # ("" when absent or empty) comes from another tool or a hand edit, and
+    # such tools list the comments they publish. wp_insert_comment() approves
+    # a comment whose status is not given (WordPress's importer passes its
+    # parser's "" on, which WordPress then shows nowhere, approved nor held):
+    # approving keeps an approved comment in, and the import says so.
+    if not approved:
+        return Status.APPROVED
+    return COMMENT_STATUS.get(approved.lower(), Status.PENDING)
 
 
 @transaction.atomic
@@ -375,46 +479,83 @@ def _generations(new, existing: dict, warn) -> list[list[tuple[Comment, int | No
     Missing parents and loops of parent links make top-level comments;
     replies deeper than COMMENT_MAX_DEPTH hang under their ancestor there.
     """
-    by_id = {}
-    for comment, parent in new:
-        if comment.wp_id in by_id:
-            raise ImportProblem(f"comment {comment.wp_id} appears twice")
-        by_id[comment.wp_id] = (comment, parent)
-    parent_of, children = {}, defaultdict(list)
-    for wp_id, (_, parent) in by_id.items():
-        if parent is not None and parent not in by_id and parent not in existing:
-            warn(f"comment {wp_id}'s parent {parent} is not in the export: top-level.")
-            parent = None
-        parent_of[wp_id] = parent
-        children[parent].append(wp_id)
-    level = {wp_id: lvl for wp_id, (_, lvl) in existing.items()}
-    up = {wp_id: parent for wp_id, (parent, _) in existing.items()} | parent_of
-    remaining = set(by_id)
-    frontier = [w for w in by_id if parent_of[w] is None or parent_of[w] in existing]
-    generations, deep = [], 0
-    while remaining:
-        if not frontier:  # what is left hangs from a loop of parent links
-            oldest = min(remaining, key=lambda w: (by_id[w][0].created_at, w))
-            warn(f"comment {oldest}'s parent links form a loop: top-level.")
-            parent_of[oldest] = up[oldest] = None
-            frontier = [oldest]
-        frontier.sort(key=lambda w: (by_id[w][0].created_at, w))
-        for wp_id in frontier:
-            parent = parent_of[wp_id]
-            while parent is not None and level[parent] >= settings.COMMENT_MAX_DEPTH:
-                parent = up[parent]
-            deep += parent != parent_of[wp_id]
-            parent_of[wp_id] = up[wp_id] = parent
-            level[wp_id] = 0 if parent is None else level[parent] + 1
-            remaining.discard(wp_id)
-        generations.append([(by_id[w][0], parent_of[w]) for w in frontier])
-        frontier = [c for w in frontier for c in children[w] if c in remaining]
-    if deep:
-        warn(
-            f"{deep} replies nested deeper than COMMENT_MAX_DEPTH "
-            f"({settings.COMMENT_MAX_DEPTH}) hang under their ancestor at that depth."
-        )
-    return generations
+    return _Forest(new, existing, warn).generations()
+
+
+class _Forest:
+    """A post's new comments, linked by WordPress ids, placed generation by generation.
+
+    `existing` maps the WordPress ids of comments already in the post to
+    (their parent's WordPress id, their level).
+    """
+
+    def __init__(self, new, existing: dict, warn):
+        self.warn = warn
+        self.by_id = {}
+        for comment, parent in new:
+            if comment.wp_id in self.by_id:
+                raise ImportProblem(f"comment {comment.wp_id} appears twice")
+            self.by_id[comment.wp_id] = (comment, parent)
+        self.level = {wp_id: level for wp_id, (_, level) in existing.items()}
+        self.parent_of, self.children = self._links(existing)
+        self.up = {wp_id: parent for wp_id, (parent, _) in existing.items()}
+        self.up |= self.parent_of
+        self.deep = 0  # replies moved up under the depth cap
+
+    def _links(self, existing: dict) -> tuple[dict, defaultdict]:
+        parent_of, children = {}, defaultdict(list)
+        for wp_id, (_, parent) in self.by_id.items():
+            known = parent in self.by_id or parent in existing
+            if parent is not None and not known:
+                self.warn(
+                    f"comment {wp_id}'s parent {parent} is not in the export: "
+                    "top-level."
+                )
+                parent = None
+            parent_of[wp_id] = parent
+            children[parent].append(wp_id)
+        return parent_of, children
+
+    def generations(self) -> list[list[tuple[Comment, int | None]]]:
+        remaining = set(self.by_id)
+        frontier = [w for w in self.by_id if self.parent_of[w] not in self.by_id]
+        generations = []
+        while remaining:
+            if not frontier:  # what is left hangs from a loop of parent links
+                frontier = [self._cut_loop(remaining)]
+            frontier.sort(key=self._age)
+            for wp_id in frontier:
+                self._place(wp_id)
+                remaining.discard(wp_id)
+            generations.append(
+                [(self.by_id[w][0], self.parent_of[w]) for w in frontier]
+            )
+            frontier = [c for w in frontier for c in self.children[w] if c in remaining]
+        if self.deep:
+            self.warn(
+                f"{self.deep} replies nested deeper than COMMENT_MAX_DEPTH "
+                f"({settings.COMMENT_MAX_DEPTH}) hang under their ancestor "
+                "at that depth."
+            )
+        return generations
+
+    def _age(self, wp_id: int) -> tuple:
+        return (self.by_id[wp_id][0].created_at, wp_id)
+
+    def _cut_loop(self, remaining: set[int]) -> int:
+        oldest = min(remaining, key=self._age)
+        self.warn(f"comment {oldest}'s parent links form a loop: top-level.")
+        self.parent_of[oldest] = self.up[oldest] = None
+        return oldest
+
+    def _place(self, wp_id: int) -> None:
+        """Settle the comment's parent (its nearest ancestor under the cap), level."""
+        parent = self.parent_of[wp_id]
+        while parent is not None and self.level[parent] >= settings.COMMENT_MAX_DEPTH:
+            parent = self.up[parent]
+        self.deep += parent != self.parent_of[wp_id]
+        self.parent_of[wp_id] = self.up[wp_id] = parent
+        self.level[wp_id] = 0 if parent is None else self.level[parent] + 1
 
 
 def _other(value: str, than: str) -> str:

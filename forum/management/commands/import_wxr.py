@@ -5,7 +5,8 @@
 The file is read as a stream, one post at a time. Each post goes in with its
 comments in one transaction (forum.services.imports): a post that fails is
 reported and skipped, never half imported. Running it again imports only
-what is not there yet, keyed on WordPress's ids. --dry-run does all of it in
+what is not there yet, keyed on WordPress's ids (and a post's guid, for
+exports where two posts share an id). --dry-run does all of it in
 a transaction that is rolled back at the end, so the counts are the real ones.
 """
 
