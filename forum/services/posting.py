@@ -1,7 +1,9 @@
 """A reader's comment: the checks and moderation rules before it is stored."""
 
+import operator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -137,24 +139,33 @@ def _lock_author(author: Author) -> None:
     """Serialise one author's comments (PostgreSQL), so flood control holds.
 
     The thread lock covers one post; an author posting to two posts at once
-    would otherwise pass the flood check twice. SQLite has one writer anyway.
+    would otherwise pass the flood check twice. An author is their account or
+    IP, and their email address: each gets a lock, taken in one order so two
+    authors sharing one never deadlock. SQLite has one writer anyway.
     """
     if not settings.COMMENT_FLOOD_SECONDS or author.is_staff:
         return
     connection = connections[router.db_for_write(Comment)]
     if connection.vendor != "postgresql":
         return
-    key = f"parley:flood:{author.user.pk if author.user else author.ip}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+    for key in sorted(_flood_keys(author)):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _flood_keys(author: Author) -> set[str]:
+    keys = {f"parley:flood:{author.user.pk if author.user else author.ip}"}
+    if author.email:
+        keys.add(f"parley:flood:email:{author.email}")
+    return keys
 
 
 def _check_flood(author: Author) -> None:
-    """Raise Flooding if the same user or IP commented within the window."""
+    """Raise Flooding if the same user, IP or email commented within the window."""
     seconds = settings.COMMENT_FLOOD_SECONDS
-    if not seconds or author.is_staff or (author.user is None and not author.ip):
+    who = _same_author(author)
+    if not seconds or author.is_staff or who is None:
         return
-    who = Q(user=author.user) if author.user else Q(ip_address=author.ip)
     since = timezone.now() - timedelta(seconds=seconds)
     last = (
         Comment.objects.filter(who, created_at__gt=since)
@@ -165,6 +176,18 @@ def _check_flood(author: Author) -> None:
     if last is not None:
         wait = seconds - (timezone.now() - last).total_seconds()
         raise Flooding(retry_after=max(1, round(wait)))
+
+
+def _same_author(author: Author) -> Q | None:
+    """Comments by this account (or IP), or with this email address."""
+    ways = []
+    if author.user is not None:
+        ways.append(Q(user=author.user))
+    elif author.ip:
+        ways.append(Q(ip_address=author.ip))
+    if author.email:
+        ways.append(Q(author_email=author.email))
+    return reduce(operator.or_, ways) if ways else None
 
 
 def _check_duplicate(post: Post, body: str, author: Author) -> None:
