@@ -245,7 +245,11 @@ def editable_until(comment: Comment):
 
 
 def comment_author_edit(*, comment: Comment, body: str) -> Comment:
-    """Let its author correct a comment in time; the earlier text is kept."""
+    """Let its author correct a comment in time; the earlier text is kept.
+
+    The new text meets the same rules as a new comment: an edit that would
+    be held is held, one that would be spam is spam (an edit never approves).
+    """
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         _check_still_editable(comment)
@@ -260,7 +264,28 @@ def comment_author_edit(*, comment: Comment, body: str) -> Comment:
         )
         comment.save(update_fields=["body", "body_html", "edited_at"])
         Post.objects.filter(pk=comment.post_id).touch_threads()
+        _moderate_edit(comment)
     return comment
+
+
+# How far from public each status an edit can lead to is: an edit only moves right.
+STRICTNESS = [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM]
+
+
+def _moderate_edit(comment: Comment) -> None:
+    """Hold or spam an edited comment if its new text would be on entry."""
+    author = Author(
+        comment.user,
+        comment.author_name,
+        comment.author_email,
+        comment.author_url,
+        comment.ip_address,
+    )
+    status, reason = _moderate(comment.body, comment.body_html, author, bot_reason="")
+    if STRICTNESS.index(status) > STRICTNESS.index(comment.status):
+        comment_set_status(
+            comments=[comment], status=status, reason=f"after an edit: {reason}"
+        )
 
 
 def comment_author_remove(*, comment: Comment) -> None:
