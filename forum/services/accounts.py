@@ -7,6 +7,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from forum import limits
 from forum.models import Comment, ConfirmedEmail, Notification, Post, Subscription
 from forum.services.notifications import absolute, send_after_commit
 
@@ -16,8 +17,9 @@ ANONYMOUS = "Anonymous"
 
 
 @transaction.atomic
-def account_create(*, username: str, email: str, password: str):
-    """Create a reader's account."""
+def account_create(*, username: str, email: str, password: str, ip_address: str | None):
+    """Create a reader's account; raise Limited past limits.SIGNUPS from one IP."""
+    limits.check(limits.SIGNUPS, ip_address)
     user = get_user_model()(username=username, email=email.lower())
     user.set_password(password)
     user.full_clean(exclude=["password"])

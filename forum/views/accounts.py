@@ -8,6 +8,7 @@ from django.contrib.auth import login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_http_methods,
@@ -15,28 +16,47 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from forum import limits
+from forum.clientip import client_ip
 from forum.forms import EmailForm, SignupForm
 from forum.services import accounts, notifications
+
+
+TOO_MANY_SIGNUPS = _(
+    "Too many accounts were made from your network in the last hour. "
+    "Please try again later."
+)
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST or None)
     if form.is_valid():
-        user = accounts.account_create(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-        )
+        try:
+            user = accounts.account_create(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                ip_address=client_ip(request.META),
+            )
+        except limits.Limited as limited:
+            form.add_error(None, TOO_MANY_SIGNUPS)
+            return _signup_page(request, form, limited)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}. You are signed in.")
         return redirect(_next(request))
-    return render(
-        request,
-        "registration/signup.html",
-        {"form": form},
-        status=400 if form.errors else 200,
+    return _signup_page(request, form)
+
+
+def _signup_page(request, form, limited: limits.Limited | None = None):
+    """The form again (what was typed kept), 429 when the rate was reached."""
+    status = 429 if limited else 400 if form.errors else 200
+    response = render(
+        request, "registration/signup.html", {"form": form}, status=status
     )
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 @require_safe

@@ -247,7 +247,8 @@ def comment_report(request, pk):
         services.comment_report(
             comment=comment,
             reason=form.cleaned_data["reason"],
-            reporter=_reader(request),
+            user=request.user,
+            ip_address=client_ip(request.META),
         )
         messages.success(request, "Thank you. A moderator will look at this comment.")
         comment.refresh_from_db(fields=["status"])
@@ -261,10 +262,3 @@ def comment_report(request, pk):
         context,
         status=400 if form.errors else 200,
     )
-
-
-def _reader(request) -> str:
-    """Who is reporting: the account if signed in, else the IP address."""
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return f"ip:{client_ip(request.META)}"
