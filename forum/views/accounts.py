@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,9 +22,14 @@ from forum.clientip import client_ip
 from forum.forms import EmailForm, SignupForm
 from forum.services import accounts, notifications
 
-
 TOO_MANY_SIGNUPS = _(
     "Too many accounts were made from your network in the last hour. "
+    "Please try again later."
+)
+
+
+TOO_MANY_PRIVACY_MAILS = _(
+    "Too many links were asked for from your network in the last hour. "
     "Please try again later."
 )
 
@@ -49,11 +55,13 @@ def signup(request):
 
 
 def _signup_page(request, form, limited: limits.Limited | None = None):
-    """The form again (what was typed kept), 429 when the rate was reached."""
-    status = 429 if limited else 400 if form.errors else 200
-    response = render(
-        request, "registration/signup.html", {"form": form}, status=status
-    )
+    return _form_page(request, "registration/signup.html", {"form": form}, limited)
+
+
+def _form_page(request, template, context, limited: limits.Limited | None = None):
+    """The form (again, what was typed kept); 429 when a rate was reached."""
+    status = 429 if limited else 400 if context["form"].errors else 200
+    response = render(request, template, context, status=status)
     if limited:
         response["Retry-After"] = str(limited.retry_after)
     return response
@@ -87,17 +95,27 @@ def privacy_request(request):
     """Ask for an email address; mail a signed link to what it wrote."""
     form = EmailForm(request.POST or None)
     if form.is_valid():
-        accounts.mail_privacy_link(form.cleaned_data["email"])
-        # The same answer whether or not the address wrote anything.
-        return render(
-            request, "forum/privacy_sent.html", {"email": form.cleaned_data["email"]}
-        )
-    return render(
-        request,
-        "forum/privacy.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+        try:
+            accounts.mail_privacy_link(
+                email=form.cleaned_data["email"], ip_address=client_ip(request.META)
+            )
+        except limits.Limited as limited:
+            form.add_error(None, TOO_MANY_PRIVACY_MAILS)
+            return _privacy_page(request, form, limited)
+        # The same answer whether or not the address wrote anything, and
+        # whether or not it was sent: the address's own limit is silent.
+        context = {"email": form.cleaned_data["email"], **_privacy_rates()}
+        return render(request, "forum/privacy_sent.html", context)
+    return _privacy_page(request, form)
+
+
+def _privacy_page(request, form, limited: limits.Limited | None = None):
+    context = {"form": form, **_privacy_rates()}
+    return _form_page(request, "forum/privacy.html", context, limited)
+
+
+def _privacy_rates() -> dict:
+    return {"links_per_hour": limits.PRIVACY_MAILS_TO_ADDRESS.times}
 
 
 def _privacy_link(view):
@@ -128,7 +146,12 @@ def privacy_manage(request, token, email):
 @_privacy_link
 def privacy_download(request, token, email):
     response = HttpResponse(
-        json.dumps(accounts.export(email), indent=2, ensure_ascii=False),
+        json.dumps(
+            accounts.export(email),
+            indent=2,
+            ensure_ascii=False,
+            cls=DjangoJSONEncoder,  # belt and braces: a date never makes a 500
+        ),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="my-comments.json"'
