@@ -12,10 +12,18 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from forum import markup
-from forum.models import BlocklistEntry, Comment, CommentRevision, Post, TrustedAuthor
+from forum.models import (
+    BlocklistEntry,
+    Comment,
+    CommentRevision,
+    Post,
+    TrustedAuthor,
+    normalise_email,
+)
 from forum.services import notifications
 from forum.services.moderation import comment_set_status
 from forum.services.threads import attach_point, insert, lock_thread
+from forum.validators import without_control_characters
 
 NAME_LENGTH = Comment._meta.get_field("author_name").max_length
 
@@ -45,9 +53,12 @@ class Author:
     @classmethod
     def of(cls, user, name: str, email: str, url: str, ip: str | None) -> "Author":
         if user is not None and user.is_authenticated:
-            name = (user.get_full_name() or user.get_username())[:NAME_LENGTH]
-            return cls(user, name, user.email.lower(), url, ip)
-        return cls(None, name, email.lower(), url, ip)
+            # The account's name is not typed here: what can't be fixed in
+            # the form is cleaned rather than refused.
+            name = without_control_characters(user.get_full_name())
+            name = (name or user.get_username())[:NAME_LENGTH]
+            return cls(user, name, normalise_email(user.email), url, ip)
+        return cls(None, name, normalise_email(email), url, ip)
 
     @property
     def is_staff(self) -> bool:
