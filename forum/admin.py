@@ -256,11 +256,16 @@ class CommentAdmin(MPTTModelAdmin):
         return ("-created_at", "-pk")
 
     def get_readonly_fields(self, request, obj=None):
+        fields = self.readonly_fields
+        # Only superusers may give words to an account (its badge, its
+        # edit rights): comment_edit refuses anyone else.
+        if not request.user.is_superuser:
+            fields = (*fields, "user")
         # Moving a comment to another post or parent is a tree write; a
         # comment keeps its place when edited.
         if obj is not None:
-            return (*self.readonly_fields, "post", "parent")
-        return self.readonly_fields
+            return (*fields, "post", "parent")
+        return fields
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -321,7 +326,7 @@ class CommentAdmin(MPTTModelAdmin):
             return
         fields = {name: getattr(obj, name) for name in form.changed_data}
         status = fields.pop("status", None)
-        services.comment_edit(comment=obj, fields=fields)
+        services.comment_edit(comment=obj, fields=fields, moderator=request.user)
         if status is not None:
             services.comment_set_status(
                 comments=[Comment.objects.get(pk=obj.pk)],

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -287,11 +288,17 @@ EDITABLE_FIELDS = {"body", "author_name", "author_email", "author_url", "user"}
 
 
 @transaction.atomic
-def comment_edit(*, comment: Comment, fields: dict) -> Comment:
-    """Change a comment's text or author details; it keeps its place in the tree."""
+def comment_edit(*, comment: Comment, fields: dict, moderator=None) -> Comment:
+    """Change a comment's text or author details; it keeps its place in the tree.
+
+    Only a superuser may change its `user`: the account gets the comment's
+    edit rights, and its badge ("Author", "Moderator") goes on the words.
+    """
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    if "user" in fields and not (moderator is not None and moderator.is_superuser):
+        raise PermissionDenied("Only a superuser may change a comment's user.")
     for name, value in fields.items():
         setattr(comment, name, value)
     comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])
