@@ -7,9 +7,10 @@ token's lifetime and whose `times` is how often it may be used.
 
 The counts live where every gunicorn worker on every host sees them: in
 Redis (Django's cache, an atomic INCR) when REDIS_URL is set, else in the
-database (LimitCounter, a row locked while it is counted). If Redis fails,
-the database counts instead: a limit never lapses because a cache is down.
-Keys are hashed, so no address or IP is stored in them.
+database (LimitCounter, one atomic upsert per hit). If Redis fails, the
+database counts instead: a limit never lapses because a cache is down.
+Keys are hashed, so no address or IP is stored in them; an unknown IP
+(None) is counted as one.
 """
 
 import hashlib

@@ -476,7 +476,7 @@ class CommentReport(models.Model):
     reason = models.CharField(max_length=200)
     # "user:<id>" or "ip:<address>": one report per reader and comment.
     reporter = models.CharField(max_length=100)
-    # Who it was, for weighing reports (forum.services.moderation.report_weight).
+    # Who it was, for weighing reports (forum.services.moderation.counted_reports).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
