@@ -1,6 +1,8 @@
 """The comment form: WordPress's field names, validation only (no saving)."""
 
+import secrets
 import time
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
@@ -8,9 +10,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core import signing
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from forum import limits
+from forum.validators import refuse_control_characters
 
 TOKEN_SALT = "forum.comment-form"
-TOKEN_MAX_AGE = 7 * 24 * 3600  # a replayed token is worth little to a bot
+TOKEN_MAX_AGE = 7 * 24 * 3600
+# A token may be sent three times (a second try after a refusal, the back
+# button); a bot replaying one runs out and must fetch the page again.
+TOKEN_USES = limits.Rate("form-token", 3, TOKEN_MAX_AGE)
 HONEYPOT = "contact_me_by_fax_only"
 # Service errors are keyed by Comment field; the form shows them by its own.
 SERVICE_FIELDS = {"body": "comment", "author_name": "author", "author_email": "email"}
@@ -18,9 +27,32 @@ SERVICE_FIELDS = {"body": "comment", "author_name": "author", "author_email": "e
 UNSEEN_FIELDS = ("comment_parent", "comment_post_ID", "form_token", HONEYPOT)
 
 
-def form_token() -> str:
-    """Return a signed timestamp, so a post can tell how long the form was open."""
-    return signing.dumps(time.time(), salt=TOKEN_SALT)
+@dataclass(frozen=True)
+class FormToken:
+    """When the form was shown, for which post, and which showing it was."""
+
+    issued_at: float
+    post_id: int | None  # None: a token from before tokens named their post
+    nonce: str
+
+
+def form_token(post_id: int, *, issued_at: float | None = None) -> str:
+    """Return a signed token: how long the form was open, where, and which one."""
+    issued_at = time.time() if issued_at is None else issued_at
+    nonce = secrets.token_urlsafe(12)
+    return signing.dumps([issued_at, post_id, nonce], salt=TOKEN_SALT)
+
+
+def read_token(value: str) -> FormToken | None:
+    """Return the token's contents, or None if it is missing or forged."""
+    try:
+        payload = signing.loads(value, salt=TOKEN_SALT)
+        if isinstance(payload, int | float):
+            return FormToken(float(payload), None, "")
+        issued_at, post_id, nonce = payload
+        return FormToken(float(issued_at), int(post_id), str(nonce))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
 
 
 class CommentForm(forms.Form):
@@ -32,6 +64,7 @@ class CommentForm(forms.Form):
     author = forms.CharField(
         label="Name",
         max_length=100,
+        validators=[refuse_control_characters],
         error_messages={
             "required": "Please enter your name.",
             "max_length": "Please shorten your name to 100 characters or fewer.",
@@ -80,9 +113,10 @@ class CommentForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, post, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.post_id = post.pk
         limit = settings.COMMENT_MAX_LENGTH
         self.fields["comment"].validators.append(
             MaxLengthValidator(
@@ -98,31 +132,48 @@ class CommentForm(forms.Form):
             self.fields["author"].required = False
             self.fields["email"].required = False
         if not self.is_bound:
-            self.fields["form_token"].initial = form_token()
+            self.fields["form_token"].initial = form_token(self.post_id)
 
     def clean_author(self):
         return self.cleaned_data["author"] or "Anonymous"
 
     def clean(self):
-        started = self.form_opened_at()
-        if started is not None and time.time() - started > TOKEN_MAX_AGE:
-            # A person who left the page open: say so, and give a fresh token.
-            self.data = self.data.copy()
-            self.data["form_token"] = form_token()
-            raise forms.ValidationError(
-                "This page was open for more than a week. "
-                "Please check your comment and send it again."
+        token = self.token()
+        if token is None or token.post_id not in {None, self.post_id}:
+            return self.cleaned_data  # forged: bot_reason says so
+        if time.time() - token.issued_at > TOKEN_MAX_AGE:
+            raise self._resend(
+                _(
+                    "This page was open for more than a week. "
+                    "Please check your comment and send it again."
+                )
+            )
+        if token.post_id is None:
+            raise self._resend(
+                _(
+                    "This form is out of date. "
+                    "Please check your comment and send it again."
+                )
+            )
+        # Counted only once the rest is valid: correcting a field costs nothing.
+        if not self.errors and not limits.allow(TOKEN_USES, token.nonce):
+            raise self._resend(
+                _(
+                    "This form has already been sent. "
+                    "Please check your comment and send it again."
+                )
             )
         return self.cleaned_data
 
-    def form_opened_at(self) -> float | None:
-        """When the form was shown (from its signed token), or None if forged."""
-        try:
-            return float(
-                signing.loads(self.cleaned_data.get("form_token", ""), salt=TOKEN_SALT)
-            )
-        except (signing.BadSignature, TypeError, ValueError):
-            return None
+    def _resend(self, message) -> forms.ValidationError:
+        """Give the form a fresh token: a person sends it again, text kept."""
+        self.data = self.data.copy()
+        self.data["form_token"] = form_token(self.post_id)
+        return forms.ValidationError(message, code="stale_token")
+
+    def token(self) -> FormToken | None:
+        """The form's signed token, or None if it is missing or forged."""
+        return read_token(self.cleaned_data.get("form_token") or "")
 
     def is_garbled(self) -> bool:
         """Return True if a field the reader can't see or fix is invalid."""
@@ -132,10 +183,10 @@ class CommentForm(forms.Form):
         """Return why this looks like a bot's post ("" if it doesn't)."""
         if self.cleaned_data.get(HONEYPOT):
             return "honeypot field filled in"
-        started = self.form_opened_at()
-        if started is None:
+        token = self.token()
+        if token is None or token.post_id != self.post_id:
             return "missing or forged form token"
-        elapsed = time.time() - started
+        elapsed = time.time() - token.issued_at
         minimum = settings.COMMENT_MIN_FILL_SECONDS
         if minimum and elapsed < minimum:
             return f"form filled in {elapsed:.1f} s (minimum {minimum} s)"

@@ -23,9 +23,39 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
 from forum import markup
+from forum.validators import refuse_control_characters
 
 # PostgreSQL sequence behind Comment.tree_id (created in migration 0002).
 TREE_ID_SEQUENCE = "forum_comment_tree_id_seq"
+
+
+def normalise_email(value: str) -> str:
+    """Return the one form an address is stored and matched in: trimmed, lower case."""
+    return value.strip().lower()
+
+
+class EmailAddressField(models.EmailField):
+    """An email address kept in lower case, and matched so however it is typed.
+
+    Saving (forms, the admin, update(), bulk_create) stores it normalised, and
+    exact lookups normalise the value looked for: "Anna@Example.com" finds
+    the comments of "anna@example.com" in the privacy pages and everywhere.
+    """
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value:
+            value = normalise_email(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return normalise_email(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return normalise_email(value) if isinstance(value, str) else value
 
 
 class Category(models.Model):
@@ -275,8 +305,10 @@ class Comment(MPTTModel):
         blank=True,
         related_name="comments",
     )
-    author_name = models.CharField("name", max_length=100)
-    author_email = models.EmailField("email", blank=True)
+    author_name = models.CharField(
+        "name", max_length=100, validators=[refuse_control_characters]
+    )
+    author_email = EmailAddressField("email", blank=True)
     author_url = models.URLField("website", blank=True)
     body = models.TextField()
     body_html = models.TextField(editable=False)
@@ -452,6 +484,15 @@ class CommentReport(models.Model):
     reason = models.CharField(max_length=200)
     # "user:<id>" or "ip:<address>": one report per reader and comment.
     reporter = models.CharField(max_length=100)
+    # Who it was, for weighing reports (forum.services.moderation.counted_reports).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -469,7 +510,7 @@ class CommentReport(models.Model):
 class TrustedAuthor(models.Model):
     """An author whose comments skip the first-comment hold."""
 
-    email = models.EmailField(unique=True)
+    email = EmailAddressField(unique=True)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -503,7 +544,7 @@ class Subscription(models.Model):
         POST = "post", "All new comments on the post"
         REPLIES = "replies", "Replies to a comment"
 
-    email = models.EmailField()
+    email = EmailAddressField()
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True
     )
@@ -542,7 +583,7 @@ class Subscription(models.Model):
 class ConfirmedEmail(models.Model):
     """A guest's email address, confirmed through a signed link."""
 
-    email = models.EmailField(unique=True)
+    email = EmailAddressField(unique=True)
     confirmed_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
@@ -552,7 +593,7 @@ class ConfirmedEmail(models.Model):
 class Notification(models.Model):
     """The outbox: one email to send, sent, or to retry."""
 
-    to = models.EmailField()
+    to = EmailAddressField()
     subject = models.CharField(max_length=300)
     body = models.TextField()
     unsubscribe_url = models.URLField(max_length=500, blank=True)
@@ -569,3 +610,18 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"To {self.to}: {self.subject}"
+
+
+class LimitCounter(models.Model):
+    """A count every worker and host sees: hits in a window, or a token's uses.
+
+    Used when REDIS_URL is unset (forum.limits); expired rows are purged
+    whenever a new one is made.
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.key}: {self.count} until {self.expires_at:%Y-%m-%d %H:%M}"

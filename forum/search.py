@@ -22,6 +22,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connections
 from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -53,8 +54,13 @@ class Result:
 
 
 def clean_query(raw: str) -> str:
-    """Return the query as searched: no NUL characters, no outer spaces."""
-    return raw.replace("\x00", "").strip()
+    """Return the query as searched: no NUL or sentinel characters, no outer spaces."""
+    return _unmarked(raw.replace("\x00", "")).strip()
+
+
+def _unmarked(text: str) -> str:
+    """The text without our highlight sentinels: only matches may carry them."""
+    return text.replace(START, "").replace(STOP, "")
 
 
 def matches(q: str) -> QuerySet:
@@ -134,8 +140,11 @@ def _with_snippets(queryset: QuerySet, q: str) -> list:
         for obj in objects:
             obj.snippet = _cut_snippet(_text(obj.body_html), included)
         return objects
+    # The sentinels go from the text before ts_headline adds its own: a
+    # reader's U+E000 must not become a <mark>.
+    body = Replace(Replace("body_html", Value(START)), Value(STOP))
     headline = SearchHeadline(
-        "body_html",
+        body,
         SearchQuery(q, search_type="websearch", config=CONFIG),
         config=CONFIG,
         start_sel=START,
@@ -198,7 +207,7 @@ def _marked(text: str) -> SafeString:
 
 def _cut_snippet(text: str, terms: list[str]) -> SafeString:
     """SQLite: the text around the first match, each match marked."""
-    text = text.replace(START, "").replace(STOP, "")
+    text = _unmarked(text)
     pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
     first = pattern.search(text) if terms else None
     start = max(0, first.start() - SNIPPET_CHARS // 3) if first else 0

@@ -7,13 +7,12 @@ from uuid import uuid4
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core import signing
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from forum import services
-from forum.forms import TOKEN_SALT
+from forum.forms import form_token
 from forum.models import Category, Comment, Post
 
 MODERATORS = importlib.import_module("forum.migrations.0004_moderators_group")
@@ -49,9 +48,9 @@ def make_comment(*, post: Post, parent: Comment | None = None, **overrides) -> C
     return services.comment_create(post=post, parent=parent, **overrides)
 
 
-def aged_token(seconds: float = 60) -> str:
-    """A comment-form token issued `seconds` ago (past the minimum fill time)."""
-    return signing.dumps(time.time() - seconds, salt=TOKEN_SALT)
+def aged_token(post: Post, seconds: float = 60) -> str:
+    """A comment-form token for `post` issued `seconds` ago (past the minimum fill)."""
+    return form_token(post.pk, issued_at=time.time() - seconds)
 
 
 def comment_data(post: Post, **overrides) -> dict:
@@ -63,7 +62,7 @@ def comment_data(post: Post, **overrides) -> dict:
         "author": "Anna Reader",
         "email": "anna@example.com",
         "url": "",
-        "form_token": aged_token(),
+        "form_token": aged_token(post),
         "contact_me_by_fax_only": "",
     }
     data.update(overrides)

@@ -7,9 +7,11 @@ group's exact permissions and what stays out of reach.
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 
+from forum import services
 from forum.models import BlocklistEntry, Comment, Post
 from tests.factories import make_comment, make_moderator, make_post, make_user
 
@@ -151,3 +153,55 @@ def test_anonymous_visitor_is_sent_to_the_admin_login():
     response = Client().get(CHANGELIST)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+# --- A comment's user: superusers only ---------------------------------------------
+
+
+def _change_data(comment, **fields) -> dict:
+    data = {
+        "status": comment.status,
+        "author_name": comment.author_name,
+        "author_email": comment.author_email,
+        "author_url": "",
+        "body": comment.body,
+        **fields,
+    }
+    for prefix in ("status_changes", "revisions", "reports"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
+
+
+def test_a_moderator_cannot_give_a_guests_comment_to_an_account(mod):
+    guest = make_comment(post=make_post(), author_name="Guest")
+    staff_account = make_moderator()
+    url = reverse("admin:forum_comment_change", args=[guest.pk])
+    page = mod.get(url).content.decode()
+    assert 'name="user"' not in page
+    response = mod.post(url, _change_data(guest, user=str(staff_account.pk)))
+    assert response.status_code == 302
+    guest.refresh_from_db()
+    assert guest.user is None
+
+
+def test_a_superuser_can_change_a_comments_user(client):
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    comment = make_comment(post=make_post())
+    owner = make_user()
+    url = reverse("admin:forum_comment_change", args=[comment.pk])
+    assert (
+        client.post(url, _change_data(comment, user=str(owner.pk))).status_code == 302
+    )
+    comment.refresh_from_db()
+    assert comment.user == owner
+
+
+def test_the_service_refuses_a_user_change_but_by_a_superuser():
+    comment = make_comment(post=make_post())
+    for editor in (None, make_moderator()):
+        with pytest.raises(PermissionDenied):
+            services.comment_edit(
+                comment=comment, fields={"user": make_user()}, moderator=editor
+            )
+    comment.refresh_from_db()
+    assert comment.user is None

@@ -25,7 +25,7 @@ def test_a_form_open_for_over_a_week_asks_to_resend_and_keeps_the_text(client):
 
     post = make_post()
     data = comment_data(
-        post, comment="Written slowly.", form_token=aged_token(8 * 86400)
+        post, comment="Written slowly.", form_token=aged_token(post, 8 * 86400)
     )
     response = client.post("/comments/post/", data)
     page = BeautifulSoup(response.content, "html.parser")

@@ -5,6 +5,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 from django.urls import reverse
 
+from forum import limits
 from forum.models import Comment
 from tests.factories import aged_token, comment_data, make_comment, make_post
 
@@ -65,7 +66,7 @@ def test_preview_is_never_cached(client):
 
 
 def test_previews_past_the_rate_limit_are_refused(client, monkeypatch):
-    monkeypatch.setattr("forum.views.commenting.PREVIEWS_PER_MINUTE", 2)
+    monkeypatch.setattr("forum.limits.PREVIEWS", limits.Rate("preview", 2, 60))
     codes = [client.post(PREVIEW, {"comment": "hi"}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
 
@@ -111,7 +112,7 @@ def test_preview_button_keeps_everything_typed_without_scolding(client):
 
 def test_preview_button_keeps_the_form_token(client):
     post = make_post()
-    token = aged_token(120)
+    token = aged_token(post, 120)
     response = preview_page(client, post, form_token=token)
     assert soup(response).select_one("input[name=form_token]")["value"] == token
 

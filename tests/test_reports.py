@@ -4,12 +4,16 @@ Readers use the public "Report" link and form; moderators (a staff user in
 the migration's "Moderators" group) see the reports in the admin.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from forum.models import Comment, CommentReport, CommentStatusChange
+from forum.services.moderation import NEW_ACCOUNT_DAYS, counted_reports
 from tests.admin_client import CHANGELIST, soup, status
 from tests.factories import make_comment, make_post, make_user
 
@@ -109,12 +113,71 @@ def test_same_reader_reporting_twice_counts_once(comment):
     assert status(comment) == Status.APPROVED
 
 
-def test_signed_in_readers_count_one_each_behind_one_address(comment):
+def reader(ip: str, user=None, **account) -> Client:
+    """A signed-in reader at `ip`: `user`, or a new account with these fields."""
+    client = Client(REMOTE_ADDR=ip)
+    client.force_login(user or make_user(**account))
+    return client
+
+
+def test_accounts_behind_one_address_count_once(comment):
+    # Three throw-away accounts used to hide any comment from one machine.
+    old = timezone.now() - timedelta(days=30)
     for _ in range(3):
-        client = Client(REMOTE_ADDR="192.0.2.1")
-        client.force_login(make_user())
-        report(comment, client=client)
+        report(comment, client=reader("192.0.2.1", date_joined=old))
+    assert counted_reports(comment) == 1
+    assert status(comment) == Status.APPROVED
+
+
+def test_a_reader_reporting_as_guest_then_signed_in_counts_once(comment):
+    report(comment, ip="192.0.2.1")
+    report(comment, client=reader("192.0.2.1"))
+    assert CommentReport.objects.count() == 2
+    assert counted_reports(comment) == 1
+
+
+def test_new_accounts_alone_do_not_hold_a_comment(comment):
+    for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        report(comment, client=reader(ip))
+    assert counted_reports(comment) == 0
+    assert status(comment) == Status.APPROVED
+
+
+def test_new_accounts_count_once_an_established_reader_reports_too(comment):
+    for ip in ("192.0.2.1", "192.0.2.2"):
+        report(comment, client=reader(ip))
+    report(comment, ip="192.0.2.3")  # a guest
+    held = Comment.objects.get(pk=comment.pk)
+    assert (held.status, held.status_reason) == (
+        Status.PENDING,
+        "reported by 3 readers",
+    )
+
+
+def test_accounts_with_an_approved_comment_are_established(comment):
+    for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        user = make_user()
+        make_comment(post=comment.post, user=user)
+        report(comment, client=reader(ip, user))
     assert status(comment) == Status.PENDING
+
+
+def test_accounts_older_than_a_week_are_established(comment):
+    joined = timezone.now() - timedelta(days=NEW_ACCOUNT_DAYS, hours=1)
+    for ip in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        report(comment, client=reader(ip, date_joined=joined))
+    assert status(comment) == Status.PENDING
+
+
+def test_a_report_keeps_its_readers_account_and_ip(comment):
+    user = make_user()
+    report(comment, client=reader("192.0.2.9", user))
+    saved = CommentReport.objects.get()
+    assert (saved.user, saved.ip_address, saved.reporter) == (
+        user,
+        "192.0.2.9",
+        f"user:{user.pk}",
+    )
 
 
 def test_hold_threshold_follows_the_setting(comment, settings):

@@ -83,6 +83,24 @@ def test_search_never_lets_user_text_become_html(client):
     assert "<b>Bold</b> needle" in text
 
 
+def test_highlight_sentinels_in_a_comment_never_become_marks(client):
+    # Private-use U+E000/U+E001 are the snippet's own match markers.
+    make_comment(post=make_post(), body="\ue000forged\ue001 words about marbles")
+    _, found = results(client, "marbles")
+    snippet = found[0].select_one(".search-snippet")
+    assert snippet.get_text().strip() == "forged words about marbles"
+    # As sent: a parser would drop a stray </mark> that a browser shows as one.
+    sent = client.get("/search/", {"q": "marbles"}).content.decode()
+    assert (sent.count("<mark>"), sent.count("</mark>")) == (1, 1)
+
+
+def test_highlight_sentinels_in_the_query_are_ignored(client):
+    comment = make_comment(post=make_post(), body="Hail like marbles.")
+    page, found = results(client, "\ue000marbles\ue001")
+    assert [r.select_one("a")["href"] for r in found] == [comment.get_absolute_url()]
+    assert [m.get_text() for m in found[0].select("mark")] == ["marbles"]
+
+
 def test_search_with_an_empty_query_asks_for_words(client):
     page, found = results(client, "   ")
     assert found == []

@@ -4,10 +4,20 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from forum.models import Comment, ConfirmedEmail, Notification, Post, Subscription
+from forum import limits
+from forum.models import (
+    Comment,
+    CommentRevision,
+    ConfirmedEmail,
+    Notification,
+    Post,
+    Subscription,
+    normalise_email,
+)
 from forum.services.notifications import absolute, send_after_commit
 
 PRIVACY_SALT = "forum.privacy"
@@ -16,8 +26,9 @@ ANONYMOUS = "Anonymous"
 
 
 @transaction.atomic
-def account_create(*, username: str, email: str, password: str):
-    """Create a reader's account."""
+def account_create(*, username: str, email: str, password: str, ip_address: str | None):
+    """Create a reader's account; raise Limited past limits.SIGNUPS from one IP."""
+    limits.check(limits.SIGNUPS, ip_address)
     user = get_user_model()(username=username, email=email.lower())
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -25,13 +36,18 @@ def account_create(*, username: str, email: str, password: str):
     return user
 
 
-def mail_privacy_link(email: str) -> None:
+def mail_privacy_link(*, email: str, ip_address: str | None) -> None:
     """Mail the address a link to download or anonymise its comments.
 
     Sent whether or not the address wrote anything, so the page can't be
-    used to learn who comments here.
+    used to learn who comments here. Past limits.PRIVACY_MAILS_FROM_IP this
+    raises Limited; past limits.PRIVACY_MAILS_TO_ADDRESS it sends nothing,
+    silently, so nobody can fill a stranger's inbox or learn what it got.
     """
-    email = email.lower()
+    limits.check(limits.PRIVACY_MAILS_FROM_IP, ip_address)
+    email = normalise_email(email)
+    if not limits.allow(limits.PRIVACY_MAILS_TO_ADDRESS, email):
+        return
     token = signing.dumps(email, salt=PRIVACY_SALT)
     context = {
         "url": absolute(reverse("forum:privacy-manage", kwargs={"token": token})),
@@ -59,31 +75,45 @@ def comments_of(email: str):
 
 
 def export(email: str) -> dict:
-    """Everything stored about the comments made with this email."""
-    comments = comments_of(email).select_related("post")
+    """Everything stored about the comments made with this email, as JSON values."""
+    earlier = Prefetch(
+        "revisions", CommentRevision.objects.order_by("created_at", "pk")
+    )
+    comments = comments_of(email).select_related("post").prefetch_related(earlier)
+    subscriptions = Subscription.objects.filter(email=email).select_related("post")
     return {
-        "email": email,
-        "comments": [
+        "email": normalise_email(email),
+        "comments": [_exported_comment(c) for c in comments],
+        "subscriptions": [
             {
-                "id": c.pk,
-                "post": c.post.title,
-                "url": absolute(c.post.get_absolute_url()),
-                "in_reply_to": c.parent_id,
-                "created_at": c.created_at.isoformat(),
-                "status": c.status,
-                "name": c.author_name,
-                "website": c.author_url,
-                "ip_address": c.ip_address,
-                "user_agent": c.user_agent,
-                "text": c.body,
+                "post": s.post.title,
+                "kind": s.kind,
+                "comment_id": s.comment_id,
+                "created_at": s.created_at.isoformat(),
             }
-            for c in comments
+            for s in subscriptions.order_by("created_at", "pk")
         ],
-        "subscriptions": list(
-            Subscription.objects.filter(email=email.lower()).values(
-                "post__title", "kind", "comment_id", "created_at"
-            )
-        ),
+    }
+
+
+def _exported_comment(comment: Comment) -> dict:
+    return {
+        "id": comment.pk,
+        "post": comment.post.title,
+        "url": absolute(comment.post.get_absolute_url()),
+        "in_reply_to": comment.parent_id,
+        "created_at": comment.created_at.isoformat(),
+        "status": comment.status,
+        "name": comment.author_name,
+        "website": comment.author_url,
+        "ip_address": comment.ip_address,
+        "user_agent": comment.user_agent,
+        "text": comment.body,
+        # What the author edited away: stored too, so it is theirs to see.
+        "earlier_texts": [
+            {"text": revision.body, "replaced_at": revision.created_at.isoformat()}
+            for revision in comment.revisions.all()
+        ],
     }
 
 

@@ -9,9 +9,13 @@ Last-Modified follow.
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from forum import markup
 from forum.models import (
@@ -164,28 +168,30 @@ def branch_lock(*, comment: Comment, locked: bool = True) -> bool:
 
 
 @transaction.atomic
-def comment_report(*, comment: Comment, reason: str, reporter: str) -> bool:
+def comment_report(
+    *, comment: Comment, reason: str, user=None, ip_address: str | None = None
+) -> bool:
     """Record a reader's report; hold the comment once enough readers agree.
 
-    `reporter` identifies the reader ("user:<id>" or "ip:<address>"); a
-    second report from the same reader is ignored. Only reports made since a
-    moderator last decided on the comment count. Returns True if the report
-    was new.
+    A reader is their account if signed in, else their IP; a second report
+    from the same reader is ignored. Only reports made since a moderator last
+    decided on the comment count, weighed by `counted_reports`. Returns True
+    if the report was new.
     """
+    signed_in = user is not None and user.is_authenticated
+    reporter = f"user:{user.pk}" if signed_in else f"ip:{ip_address}"
     try:
         with transaction.atomic():
             CommentReport.objects.create(
-                comment=comment, reason=reason[:200], reporter=reporter
+                comment=comment,
+                reason=reason[:200],
+                reporter=reporter,
+                user=user if signed_in else None,
+                ip_address=ip_address,
             )
     except IntegrityError:
         return False
-    decided = (
-        comment.status_changes.filter(moderator__isnull=False)
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    since = {"created_at__gt": decided} if decided else {}
-    reports = comment.reports.filter(**since).count()
+    reports = counted_reports(comment)
     threshold = settings.COMMENT_REPORTS_TO_HOLD
     if threshold and reports >= threshold and comment.status == Status.APPROVED:
         comment_set_status(
@@ -194,6 +200,57 @@ def comment_report(*, comment: Comment, reason: str, reporter: str) -> bool:
             reason=f"reported by {reports} readers",
         )
     return True
+
+
+# An account this young without an approved comment is "new" (README, Moderating).
+NEW_ACCOUNT_DAYS = 7
+
+
+def counted_reports(comment: Comment) -> int:
+    """Return how many readers' reports count towards holding the comment.
+
+    Since the last moderator's decision: a report counts only if its account
+    and its IP both differ from every earlier reporter's. Established readers
+    (guests, staff, accounts older than NEW_ACCOUNT_DAYS or with an approved
+    comment) count at once; new accounts only once an established one has
+    reported too, so throw-away accounts can't hide a comment on their own.
+    """
+    established = fresh = 0
+    seen: set[tuple[str, object]] = set()
+    for report in _reports_since_decision(comment):
+        reader = {("user", report.user_id), ("ip", report.ip_address)}
+        reader -= {("user", None), ("ip", None)}
+        distinct = not reader & seen
+        seen |= reader
+        if distinct and _is_established(report):
+            established += 1
+        elif distinct:
+            fresh += 1
+    return established + fresh if established else 0
+
+
+def _reports_since_decision(comment: Comment):
+    decided = (
+        comment.status_changes.filter(moderator__isnull=False)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    since = {"created_at__gt": decided} if decided else {}
+    approved = Comment.objects.filter(user=OuterRef("user"), status=Status.APPROVED)
+    return (
+        comment.reports.filter(**since)
+        .select_related("user")
+        .annotate(has_approved=Exists(approved))
+        .order_by("created_at", "pk")
+    )
+
+
+def _is_established(report: CommentReport) -> bool:
+    user = report.user
+    if user is None:
+        return True
+    young = user.date_joined > timezone.now() - timedelta(days=NEW_ACCOUNT_DAYS)
+    return user.is_staff or report.has_approved or not young
 
 
 def author_trust(*, comment: Comment) -> bool:
@@ -231,11 +288,17 @@ EDITABLE_FIELDS = {"body", "author_name", "author_email", "author_url", "user"}
 
 
 @transaction.atomic
-def comment_edit(*, comment: Comment, fields: dict) -> Comment:
-    """Change a comment's text or author details; it keeps its place in the tree."""
+def comment_edit(*, comment: Comment, fields: dict, moderator=None) -> Comment:
+    """Change a comment's text or author details; it keeps its place in the tree.
+
+    Only a superuser may change its `user`: the account gets the comment's
+    edit rights, and its badge ("Author", "Moderator") goes on the words.
+    """
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    if "user" in fields and not (moderator is not None and moderator.is_superuser):
+        raise PermissionDenied("Only a superuser may change a comment's user.")
     for name, value in fields.items():
         setattr(comment, name, value)
     comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])

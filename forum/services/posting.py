@@ -1,7 +1,9 @@
 """A reader's comment: the checks and moderation rules before it is stored."""
 
+import operator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,10 +12,18 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from forum import markup
-from forum.models import BlocklistEntry, Comment, CommentRevision, Post, TrustedAuthor
+from forum.models import (
+    BlocklistEntry,
+    Comment,
+    CommentRevision,
+    Post,
+    TrustedAuthor,
+    normalise_email,
+)
 from forum.services import notifications
 from forum.services.moderation import comment_set_status
 from forum.services.threads import attach_point, insert, lock_thread
+from forum.validators import without_control_characters
 
 NAME_LENGTH = Comment._meta.get_field("author_name").max_length
 
@@ -43,9 +53,12 @@ class Author:
     @classmethod
     def of(cls, user, name: str, email: str, url: str, ip: str | None) -> "Author":
         if user is not None and user.is_authenticated:
-            name = (user.get_full_name() or user.get_username())[:NAME_LENGTH]
-            return cls(user, name, user.email.lower(), url, ip)
-        return cls(None, name, email.lower(), url, ip)
+            # The account's name is not typed here: what can't be fixed in
+            # the form is cleaned rather than refused.
+            name = without_control_characters(user.get_full_name())
+            name = (name or user.get_username())[:NAME_LENGTH]
+            return cls(user, name, normalise_email(user.email), url, ip)
+        return cls(None, name, normalise_email(email), url, ip)
 
     @property
     def is_staff(self) -> bool:
@@ -137,24 +150,33 @@ def _lock_author(author: Author) -> None:
     """Serialise one author's comments (PostgreSQL), so flood control holds.
 
     The thread lock covers one post; an author posting to two posts at once
-    would otherwise pass the flood check twice. SQLite has one writer anyway.
+    would otherwise pass the flood check twice. An author is their account or
+    IP, and their email address: each gets a lock, taken in one order so two
+    authors sharing one never deadlock. SQLite has one writer anyway.
     """
     if not settings.COMMENT_FLOOD_SECONDS or author.is_staff:
         return
     connection = connections[router.db_for_write(Comment)]
     if connection.vendor != "postgresql":
         return
-    key = f"parley:flood:{author.user.pk if author.user else author.ip}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+    for key in sorted(_flood_keys(author)):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def _flood_keys(author: Author) -> set[str]:
+    keys = {f"parley:flood:{author.user.pk if author.user else author.ip}"}
+    if author.email:
+        keys.add(f"parley:flood:email:{author.email}")
+    return keys
 
 
 def _check_flood(author: Author) -> None:
-    """Raise Flooding if the same user or IP commented within the window."""
+    """Raise Flooding if the same user, IP or email commented within the window."""
     seconds = settings.COMMENT_FLOOD_SECONDS
-    if not seconds or author.is_staff or (author.user is None and not author.ip):
+    who = _same_author(author)
+    if not seconds or author.is_staff or who is None:
         return
-    who = Q(user=author.user) if author.user else Q(ip_address=author.ip)
     since = timezone.now() - timedelta(seconds=seconds)
     last = (
         Comment.objects.filter(who, created_at__gt=since)
@@ -165,6 +187,18 @@ def _check_flood(author: Author) -> None:
     if last is not None:
         wait = seconds - (timezone.now() - last).total_seconds()
         raise Flooding(retry_after=max(1, round(wait)))
+
+
+def _same_author(author: Author) -> Q | None:
+    """Comments by this account (or IP), or with this email address."""
+    ways = []
+    if author.user is not None:
+        ways.append(Q(user=author.user))
+    elif author.ip:
+        ways.append(Q(ip_address=author.ip))
+    if author.email:
+        ways.append(Q(author_email=author.email))
+    return reduce(operator.or_, ways) if ways else None
 
 
 def _check_duplicate(post: Post, body: str, author: Author) -> None:
@@ -222,7 +256,11 @@ def editable_until(comment: Comment):
 
 
 def comment_author_edit(*, comment: Comment, body: str) -> Comment:
-    """Let its author correct a comment in time; the earlier text is kept."""
+    """Let its author correct a comment in time; the earlier text is kept.
+
+    The new text meets the same rules as a new comment: an edit that would
+    be held is held, one that would be spam is spam (an edit never approves).
+    """
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         _check_still_editable(comment)
@@ -237,7 +275,28 @@ def comment_author_edit(*, comment: Comment, body: str) -> Comment:
         )
         comment.save(update_fields=["body", "body_html", "edited_at"])
         Post.objects.filter(pk=comment.post_id).touch_threads()
+        _moderate_edit(comment)
     return comment
+
+
+# How far from public each status an edit can lead to is: an edit only moves right.
+STRICTNESS = [Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM]
+
+
+def _moderate_edit(comment: Comment) -> None:
+    """Hold or spam an edited comment if its new text would be on entry."""
+    author = Author(
+        comment.user,
+        comment.author_name,
+        comment.author_email,
+        comment.author_url,
+        comment.ip_address,
+    )
+    status, reason = _moderate(comment.body, comment.body_html, author, bot_reason="")
+    if STRICTNESS.index(status) > STRICTNESS.index(comment.status):
+        comment_set_status(
+            comments=[comment], status=status, reason=f"after an edit: {reason}"
+        )
 
 
 def comment_author_remove(*, comment: Comment) -> None:

@@ -5,9 +5,11 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import (
     require_http_methods,
@@ -15,28 +17,54 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from forum import limits
+from forum.clientip import client_ip
 from forum.forms import EmailForm, SignupForm
 from forum.services import accounts, notifications
+
+TOO_MANY_SIGNUPS = _(
+    "Too many accounts were made from your network in the last hour. "
+    "Please try again later."
+)
+
+
+TOO_MANY_PRIVACY_MAILS = _(
+    "Too many links were asked for from your network in the last hour. "
+    "Please try again later."
+)
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST or None)
     if form.is_valid():
-        user = accounts.account_create(
-            username=form.cleaned_data["username"],
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-        )
+        try:
+            user = accounts.account_create(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                ip_address=client_ip(request.META),
+            )
+        except limits.Limited as limited:
+            form.add_error(None, TOO_MANY_SIGNUPS)
+            return _signup_page(request, form, limited)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_username()}. You are signed in.")
         return redirect(_next(request))
-    return render(
-        request,
-        "registration/signup.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+    return _signup_page(request, form)
+
+
+def _signup_page(request, form, limited: limits.Limited | None = None):
+    return _form_page(request, "registration/signup.html", {"form": form}, limited)
+
+
+def _form_page(request, template, context, limited: limits.Limited | None = None):
+    """The form (again, what was typed kept); 429 when a rate was reached."""
+    status = 429 if limited else 400 if context["form"].errors else 200
+    response = render(request, template, context, status=status)
+    if limited:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 @require_safe
@@ -67,17 +95,27 @@ def privacy_request(request):
     """Ask for an email address; mail a signed link to what it wrote."""
     form = EmailForm(request.POST or None)
     if form.is_valid():
-        accounts.mail_privacy_link(form.cleaned_data["email"])
-        # The same answer whether or not the address wrote anything.
-        return render(
-            request, "forum/privacy_sent.html", {"email": form.cleaned_data["email"]}
-        )
-    return render(
-        request,
-        "forum/privacy.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+        try:
+            accounts.mail_privacy_link(
+                email=form.cleaned_data["email"], ip_address=client_ip(request.META)
+            )
+        except limits.Limited as limited:
+            form.add_error(None, TOO_MANY_PRIVACY_MAILS)
+            return _privacy_page(request, form, limited)
+        # The same answer whether or not the address wrote anything, and
+        # whether or not it was sent: the address's own limit is silent.
+        context = {"email": form.cleaned_data["email"], **_privacy_rates()}
+        return render(request, "forum/privacy_sent.html", context)
+    return _privacy_page(request, form)
+
+
+def _privacy_page(request, form, limited: limits.Limited | None = None):
+    context = {"form": form, **_privacy_rates()}
+    return _form_page(request, "forum/privacy.html", context, limited)
+
+
+def _privacy_rates() -> dict:
+    return {"links_per_hour": limits.PRIVACY_MAILS_TO_ADDRESS.times}
 
 
 def _privacy_link(view):
@@ -108,7 +146,12 @@ def privacy_manage(request, token, email):
 @_privacy_link
 def privacy_download(request, token, email):
     response = HttpResponse(
-        json.dumps(accounts.export(email), indent=2, ensure_ascii=False),
+        json.dumps(
+            accounts.export(email),
+            indent=2,
+            ensure_ascii=False,
+            cls=DjangoJSONEncoder,  # belt and braces: a date never makes a 500
+        ),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="my-comments.json"'

@@ -1,11 +1,9 @@
 """The writing side: posting a comment, previewing one, and reporting one."""
 
-import time
 from urllib.parse import parse_qsl, quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from forum import markup, services
+from forum import limits, markup, services
 from forum.clientip import client_ip
 from forum.forms import CommentForm, ReportForm
 from forum.models import Comment, Post
@@ -29,9 +27,6 @@ from forum.views.reading import (
 
 REMEMBER_SECONDS = 365 * 24 * 3600
 CLOSED = "Comments are closed on this post."
-# Previews write nothing (flood control never sees them), but each one runs
-# the Markdown parser: a few a minute is all a person needs.
-PREVIEWS_PER_MINUTE = 30
 
 
 @require_POST
@@ -42,7 +37,7 @@ def comment_create(request):
         return refusal
     if "preview" in data:  # the form's Preview button, without JavaScript
         return _preview_page(request, post, parent_id)
-    form = CommentForm(data, user=request.user)
+    form = CommentForm(data, user=request.user, post=post)
     if not form.is_valid():
         if form.is_garbled():
             return _malformed(request)
@@ -124,7 +119,7 @@ def _preview_page(request, post, parent_id):
     # Unbound, so nobody is scolded for a field left empty yet; the original
     # form token keeps counting how long the form has been open.
     kept = {name: data[name] for name in CommentForm.base_fields if name in data}
-    form = CommentForm(user=request.user, initial=kept)
+    form = CommentForm(user=request.user, post=post, initial=kept)
     html, _ = _preview(request, data.get("comment", ""))
     return _page_again(request, post, form, parent_id, preview=html)
 
@@ -135,7 +130,7 @@ def _preview(request, text: str) -> tuple[str, int]:
     if len(text) > limit:
         message = f"Please shorten your comment to {limit:,} characters or fewer."
         return _preview_note(message), 400
-    if _too_many_previews(request):
+    if not limits.allow(limits.PREVIEWS, client_ip(request.META)):
         return _preview_note("Too many previews: please wait a minute."), 429
     if not text.strip():
         return _preview_note("Nothing to preview yet."), 200
@@ -144,15 +139,6 @@ def _preview(request, text: str) -> tuple[str, int]:
 
 def _preview_note(message: str) -> str:
     return format_html('<p class="comment-preview-note">{}</p>', message)
-
-
-def _too_many_previews(request) -> bool:
-    key = f"parley:previews:{client_ip(request.META)}:{int(time.time() // 60)}"
-    try:
-        cache.add(key, 0, 60)
-        return cache.incr(key) > PREVIEWS_PER_MINUTE
-    except Exception:  # a cache that is down never blocks a preview
-        return False
 
 
 def _submit(request, post, form) -> Comment:
@@ -261,7 +247,8 @@ def comment_report(request, pk):
         services.comment_report(
             comment=comment,
             reason=form.cleaned_data["reason"],
-            reporter=_reader(request),
+            user=request.user,
+            ip_address=client_ip(request.META),
         )
         messages.success(request, "Thank you. A moderator will look at this comment.")
         comment.refresh_from_db(fields=["status"])
@@ -275,10 +262,3 @@ def comment_report(request, pk):
         context,
         status=400 if form.errors else 200,
     )
-
-
-def _reader(request) -> str:
-    """Who is reporting: the account if signed in, else the IP address."""
-    if request.user.is_authenticated:
-        return f"user:{request.user.pk}"
-    return f"ip:{client_ip(request.META)}"

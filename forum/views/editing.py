@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from forum import services
@@ -18,16 +19,25 @@ def comment_edit(request, pk):
     form = CommentEditForm(request.POST or None, initial={"comment": comment.body})
     if form.is_valid():
         try:
-            services.comment_author_edit(
+            edited = services.comment_author_edit(
                 comment=comment, body=form.cleaned_data["comment"]
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect(comment.get_absolute_url())
+            return _after_edit(request, edited)
     context = {"comment": comment, "form": form, "until": editable_until(comment)}
     status = 400 if form.errors else 200
     return render(request, "forum/comment_edit.html", context, status=status)
+
+
+def _after_edit(request, comment):
+    """Back to the comment, or to the thread if the edit held it (or spammed it)."""
+    if comment.status == Comment.Status.APPROVED:
+        return redirect(comment.get_absolute_url())
+    if comment.status == Comment.Status.PENDING:
+        messages.info(request, _("Your edit is waiting for a moderator's look."))
+    return redirect(comment.post.get_absolute_url() + "#comments")
 
 
 @require_http_methods(["GET", "POST"])

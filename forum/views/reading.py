@@ -171,7 +171,9 @@ def _conditional_thread_page(request, post, place):
     last_modified = int(post.last_modified().timestamp())  # HTTP dates: seconds
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
-        form = CommentForm(user=request.user, initial=_remembered(request, post))
+        form = CommentForm(
+            user=request.user, post=post, initial=_remembered(request, post)
+        )
         response = render_thread_page(
             request, post, form, place=place, reply_to=reply_to, reader=reader
         )
