@@ -7,8 +7,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from forum.models import Comment, ConfirmedEmail, Notification, Post, Subscription
-from forum.services.notifications import absolute, send_after_commit
+from forum.models import Comment, Notification, Post, Subscription
+from forum.services.notifications import absolute, send_after_commit, subject_line
 
 PRIVACY_SALT = "forum.privacy"
 PRIVACY_MAX_AGE = 24 * 3600
@@ -40,11 +40,14 @@ def mail_privacy_link(email: str) -> None:
     }
     with transaction.atomic():
         notification = Notification.objects.create(
+            kind=Notification.Kind.PRIVACY,
             to=email,
-            subject=render_to_string("emails/privacy_subject.txt", context).strip(),
+            subject=subject_line(
+                render_to_string("emails/privacy_subject.txt", context)
+            ),
             body=render_to_string("emails/privacy_body.txt", context),
         )
-        send_after_commit([notification.pk])
+        send_after_commit(outbox=[notification])
 
 
 def email_from_link(token: str) -> str | None:
@@ -101,7 +104,6 @@ def anonymise(email: str) -> int:
         user_agent="",
     )
     Subscription.objects.filter(email=email.lower()).delete()
-    ConfirmedEmail.objects.filter(email=email.lower()).delete()
     Notification.objects.filter(to=email.lower()).delete()
     Post.objects.filter(pk__in=post_ids).touch_threads()
     return count

@@ -1,123 +1,212 @@
-"""Reply notifications: subscriptions, email confirmation, and an outbox.
+"""Reply notifications: subscriptions and their confirmation, and an outbox.
 
-When a comment becomes visible (approved at once, or later by a moderator),
-`comment_published` writes one outbox row per subscriber, in the same
-transaction as the change, so nothing is lost if mail is down. After the
-transaction commits, a background thread sends them; whatever fails stays in
-the outbox for `python manage.py send_notifications` to retry. Posting never
-waits for, or fails because of, the mail server.
+Nothing is rendered while a comment's transaction holds the thread lock, so
+a post with many subscribers replies as fast as one with none:
+
+- a comment shown for the first time (approved on entry, added approved by a
+  moderator, or approved later) is marked `Comment.announcement = due` in the
+  transaction that shows it;
+- a guest's new subscriptions wait for confirmation, and the email asking for
+  it is an outbox row (`Notification`, kind confirm) without its text yet.
+
+After commit, `deliver` turns a due comment into one rendered email per
+subscriber (and marks it done, once only) and sends what waits, in a
+background thread or in the request (NOTIFICATIONS_SEND). Should the process
+die first, `python manage.py send_notifications` finds the due comments and
+the unsent rows: nothing is lost. Posting never waits for, or fails because
+of, the mail server.
 """
 
 import logging
 import threading
+import unicodedata
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
-from forum.models import Comment, ConfirmedEmail, Notification, Subscription
+from forum.models import Comment, Notification, Subscription
 
 logger = logging.getLogger(__name__)
 
 UNSUBSCRIBE_SALT = "forum.unsubscribe"
-CONFIRM_SALT = "forum.confirm-email"
+CONFIRM_SALT = "forum.confirm-subscriptions"
 CONFIRM_MAX_AGE = 7 * 24 * 3600
 MAX_ATTEMPTS = 5
-_senders: list[threading.Thread] = []
+SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
+ERROR_LENGTH = Notification._meta.get_field("last_error").max_length
+Announcement = Comment.Announcement
+# Background senders still running, so tests (and shutdown) can wait for
+# them. Each takes itself out when done: the set never outgrows the sends in
+# flight.
+_senders: set[threading.Thread] = set()
+_senders_lock = threading.Lock()
+
+
+def _primary(model):
+    """The model's rows as the primary has them: the outbox's reads follow its
+    writes, and a replica's copy may lag behind them."""
+    return model.objects.db_manager(router.db_for_write(model))
 
 
 def subscribe(
     *, comment: Comment, replies: bool, whole_post: bool
-) -> list[Subscription]:
-    """Record what the comment's author asked to hear about; confirm guests' email."""
-    email = comment.user.email if comment.user else comment.author_email
+) -> Notification | None:
+    """Record what the comment's author asked to hear about.
+
+    An account's own address is subscribed at once. A guest's subscriptions
+    wait for a link mailed to the address, one email for all that this
+    comment asked; returns that email (an outbox row), if one is needed.
+    """
+    email = (comment.user.email if comment.user else comment.author_email).lower()
     if not email or not (replies or whole_post):
-        return []
-    created = []
+        return None
     wanted = [(Subscription.Kind.REPLIES, comment)] if replies else []
     if whole_post:
         wanted.append((Subscription.Kind.POST, None))
+    waiting = []
     for kind, target in wanted:
-        subscription, new = Subscription.objects.get_or_create(
-            email=email.lower(),
-            post_id=comment.post_id,
-            kind=kind,
-            comment=target,
-            defaults={"user": comment.user},
-        )
-        if new:
-            created.append(subscription)
-    if comment.user is None and not is_confirmed(email):
-        _queue_confirmation(email)
-    return created
-
-
-def is_confirmed(email: str) -> bool:
-    return ConfirmedEmail.objects.filter(email=email.lower()).exists()
-
-
-def confirm_email(token: str) -> str | None:
-    """Mark the email in a signed confirmation link as confirmed; return it."""
-    try:
-        email = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
+        subscription = _subscription(comment, email, kind, target)
+        if subscription.confirmed_at is None:
+            waiting.append(subscription)
+    if not waiting:
         return None
-    ConfirmedEmail.objects.get_or_create(email=email)
-    return email
+    # The newest request's email is the one that confirms them.
+    Subscription.objects.filter(pk__in=[s.pk for s in waiting]).update(
+        requested_with=comment
+    )
+    confirmation = Notification.objects.create(
+        kind=Notification.Kind.CONFIRM, to=email, comment=comment
+    )
+    send_after_commit(outbox=[confirmation])
+    return confirmation
 
 
-def unsubscribe(token: str) -> Subscription | None:
-    """Delete the subscription a signed one-click link names; return it."""
+def _subscription(comment: Comment, email: str, kind: str, target) -> Subscription:
+    """The subscription of this kind, made if new; an account's is confirmed."""
+    now = timezone.now() if comment.user else None
+    subscription, _ = Subscription.objects.get_or_create(
+        email=email,
+        post_id=comment.post_id,
+        kind=kind,
+        comment=target,
+        defaults={"user": comment.user, "confirmed_at": now, "requested_with": comment},
+    )
+    if subscription.confirmed_at is None and comment.user is not None:
+        # Someone asked for this address as a guest; its owner, signed in, now.
+        subscription.user, subscription.confirmed_at = comment.user, now
+        subscription.save(update_fields=["user", "confirmed_at"])
+    return subscription
+
+
+def awaits_confirmation(comment: Comment) -> bool:
+    """Return True if subscriptions this comment asked for wait for their link."""
+    return Subscription.objects.filter(
+        requested_with=comment, confirmed_at=None
+    ).exists()
+
+
+def _confirmation_link(token: str) -> tuple[str, int] | None:
+    try:
+        email, comment_pk = signing.loads(
+            token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE
+        )
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return email, comment_pk
+
+
+def subscriptions_to_confirm(token: str) -> list[Subscription] | None:
+    """The subscriptions a signed confirmation link names (None if it is bad)."""
+    link = _confirmation_link(token)
+    if link is None:
+        return None
+    email, comment_pk = link
+    return list(
+        Subscription.objects.filter(email=email, requested_with_id=comment_pk)
+        .select_related("post")
+        .order_by("kind")
+    )
+
+
+def subscriptions_confirm(token: str) -> list[Subscription] | None:
+    """Confirm exactly the subscriptions a signed link names; return them."""
+    subscriptions = subscriptions_to_confirm(token)
+    if subscriptions:
+        Subscription.objects.filter(
+            pk__in=[s.pk for s in subscriptions], confirmed_at=None
+        ).update(confirmed_at=timezone.now())
+    return subscriptions
+
+
+def subscription_of(token: str) -> Subscription | None:
+    """The subscription a signed unsubscribe link names, if it still exists."""
     try:
         pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
         return None
-    subscription = Subscription.objects.filter(pk=pk).select_related("post").first()
+    return Subscription.objects.filter(pk=pk).select_related("post").first()
+
+
+def unsubscribe(token: str) -> Subscription | None:
+    """Delete the subscription a signed one-click link names; return it."""
+    subscription = subscription_of(token)
     if subscription is not None:
         subscription.delete()
     return subscription
 
 
-def comment_published(comment: Comment) -> list[Notification]:
-    """Queue one email per subscriber about a comment that just became visible."""
-    recipients = _recipients(comment)
-    notifications = Notification.objects.bulk_create(
-        _notification(comment, subscription) for subscription in recipients
+def comments_shown(comments: Iterable[Comment]) -> None:
+    """Tell subscribers, after commit, about comments just marked due."""
+    send_after_commit(shown=[c for c in comments if c.announcement == Announcement.DUE])
+
+
+def announce(comment: Comment) -> list[Notification]:
+    """Write one email per subscriber about a comment shown for the first time.
+
+    Renders outside any transaction, then claims the comment: of two senders
+    (a background thread and send_notifications, say), only one writes.
+    """
+    rendered = [_notification(comment, s) for s in _recipients(comment)]
+    with transaction.atomic():
+        claimed = Comment.objects.filter(
+            pk=comment.pk, announcement=Announcement.DUE
+        ).update(announcement=Announcement.DONE)
+        return Notification.objects.bulk_create(rendered) if claimed else []
+
+
+def announce_due(*, limit: int = 500) -> int:
+    """Announce the comments still due (a crash after commit leaves some)."""
+    due = Comment.objects.filter(announcement=Announcement.DUE).select_related(
+        "post", "user"
     )
-    if notifications:
-        send_after_commit([n.pk for n in notifications])
-    return notifications
+    return sum(len(announce(comment)) for comment in due.order_by("pk")[:limit])
 
 
 def _recipients(comment: Comment) -> list[Subscription]:
-    """Subscribers to this post, or to the comment answered; one per email."""
+    """Confirmed subscribers to this post, or to the comment answered; one per email."""
     wanted = Q(kind=Subscription.Kind.POST, post_id=comment.post_id)
     if comment.parent_id:
         wanted |= Q(kind=Subscription.Kind.REPLIES, comment_id=comment.parent_id)
     author = comment.user.email if comment.user else comment.author_email
     subscriptions = (
-        Subscription.objects.filter(wanted)
+        _primary(Subscription)
+        .filter(wanted, confirmed_at__isnull=False)
         .exclude(email=(author or "").lower())
-        .select_related("user")
         # "replies" before "post": a reply to their comment says so.
         .order_by("-kind", "pk")
-    )
-    confirmed = set(
-        ConfirmedEmail.objects.filter(
-            email__in=[s.email for s in subscriptions if s.user is None]
-        ).values_list("email", flat=True)
     )
     chosen: dict[str, Subscription] = {}
     for subscription in subscriptions:
         if comment.user_id and subscription.user_id == comment.user_id:
             continue  # never tell people about their own comment
-        if subscription.user is None and subscription.email not in confirmed:
-            continue
         chosen.setdefault(subscription.email, subscription)
     return list(chosen.values())
 
@@ -138,24 +227,55 @@ def _notification(comment: Comment, subscription: Subscription) -> Notification:
         "site_name": settings.SITE_NAME,
     }
     return Notification(
+        kind=Notification.Kind.REPLY,
         to=subscription.email,
-        subject=render_to_string("emails/reply_subject.txt", context).strip(),
+        subject=subject_line(render_to_string("emails/reply_subject.txt", context)),
         body=render_to_string("emails/reply_body.txt", context),
         unsubscribe_url=unsubscribe_url,
         comment=comment,
     )
 
 
-def _queue_confirmation(email: str) -> None:
-    token = signing.dumps(email.lower(), salt=CONFIRM_SALT)
-    url = absolute(reverse("forum:confirm-email", kwargs={"token": token}))
-    context = {"confirm_url": url, "site_name": settings.SITE_NAME, "email": email}
-    notification = Notification.objects.create(
-        to=email.lower(),
-        subject=render_to_string("emails/confirm_subject.txt", context).strip(),
-        body=render_to_string("emails/confirm_body.txt", context),
+def _render_confirmation(notification: Notification) -> bool:
+    """Write the text of a confirmation email; False if nothing is left to confirm."""
+    if notification.comment_id is None:
+        return False
+    subscriptions = list(
+        _primary(Subscription)
+        .filter(
+            email=notification.to,
+            requested_with_id=notification.comment_id,
+            confirmed_at=None,
+        )
+        .select_related("post")
     )
-    send_after_commit([notification.pk])
+    if not subscriptions:
+        return False
+    token = signing.dumps([notification.to, notification.comment_id], salt=CONFIRM_SALT)
+    context = {
+        "confirm_url": absolute(
+            reverse("forum:confirm-email", kwargs={"token": token})
+        ),
+        "site_name": settings.SITE_NAME,
+        "email": notification.to,
+        "post": subscriptions[0].post,
+        "kinds": {s.kind for s in subscriptions},
+        "days": CONFIRM_MAX_AGE // (24 * 3600),
+    }
+    notification.subject = subject_line(
+        render_to_string("emails/confirm_subject.txt", context)
+    )
+    notification.body = render_to_string("emails/confirm_body.txt", context)
+    notification.save(update_fields=["subject", "body"])
+    return True
+
+
+def subject_line(text: str) -> str:
+    """One line (no line breaks or control characters) that fits its column."""
+    printable = "".join(
+        " " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c for c in text
+    )
+    return Truncator(" ".join(printable.split())).chars(SUBJECT_LENGTH)
 
 
 def absolute(path: str) -> str:
@@ -163,18 +283,58 @@ def absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def send_pending(ids: list[int] | None = None, *, limit: int = 500) -> tuple[int, int]:
-    """Send unsent notifications (these ids, or the oldest); return (sent, failed)."""
-    outbox = Notification.objects.filter(sent_at=None, attempts__lt=MAX_ATTEMPTS)
-    if ids is not None:
-        outbox = outbox.filter(pk__in=ids)
+def deliver(
+    *, shown: Iterable[Comment] = (), ids: Iterable[int] = ()
+) -> tuple[int, int]:
+    """Announce these comments, then send their emails and these outbox rows."""
+    shown = list(shown)
+    for comment in shown:
+        announce(comment)
+    return send_pending(ids=list(ids), comments=[c.pk for c in shown])
+
+
+def send_pending(
+    ids: list[int] | None = None,
+    *,
+    comments: list[int] | None = None,
+    limit: int = 500,
+) -> tuple[int, int]:
+    """Send unsent emails (these ids, or these comments' announcements, else
+    the oldest); return (sent, failed)."""
+    outbox = _primary(Notification).filter(sent_at=None, attempts__lt=MAX_ATTEMPTS)
+    if ids is not None or comments is not None:
+        outbox = outbox.filter(
+            Q(pk__in=ids or [])
+            | Q(comment_id__in=comments or [], kind=Notification.Kind.REPLY)
+        )
     sent = failed = 0
     for notification in outbox.order_by("pk")[:limit]:
+        if not _claim(notification):
+            continue
         if _send(notification):
             sent += 1
         else:
             failed += 1
     return sent, failed
+
+
+def _claim(notification: Notification) -> bool:
+    """Count the attempt before making it: of two senders, only one sends.
+
+    A confirmation gets its text now; one with nothing left to confirm is
+    dropped.
+    """
+    claimed = Notification.objects.filter(
+        pk=notification.pk, sent_at=None, attempts=notification.attempts
+    ).update(attempts=notification.attempts + 1)
+    if not claimed:
+        return False
+    notification.attempts += 1
+    if notification.kind == Notification.Kind.CONFIRM and not notification.body:
+        if not _render_confirmation(notification):
+            notification.delete()  # confirmed, or gone, meanwhile
+            return False
+    return True
 
 
 def _send(notification: Notification) -> bool:
@@ -190,47 +350,80 @@ def _send(notification: Notification) -> bool:
     )
     try:
         message.send()
-    except Exception as error:  # SMTP errors vary: log, count, retry later
+    except Exception as error:  # SMTP errors vary: log, keep, retry later
         logger.warning("Notification %s not sent: %s", notification.pk, error)
         Notification.objects.filter(pk=notification.pk).update(
-            attempts=notification.attempts + 1, last_error=str(error)[:500]
+            # PostgreSQL refuses NUL in text; servers' messages may hold one.
+            last_error=str(error).replace("\x00", "")[:ERROR_LENGTH],
         )
         return False
     Notification.objects.filter(pk=notification.pk).update(
-        sent_at=timezone.now(), attempts=notification.attempts + 1, last_error=""
+        sent_at=timezone.now(), last_error=""
     )
     return True
 
 
-def send_after_commit(ids: list[int]) -> None:
-    """Send once the rows are committed: in a thread (NOTIFICATIONS_SEND=background),
-    in the request (inline), or not at all (off: send_notifications does it)."""
+def send_after_commit(
+    *, shown: Iterable[Comment] = (), outbox: Iterable[Notification] = ()
+) -> None:
+    """Once committed, announce `shown` and send `outbox`: in a thread
+    (NOTIFICATIONS_SEND=background), in the request (inline), or not at all
+    (off: send_notifications does it)."""
+    shown, ids = list(shown), [n.pk for n in outbox]
     mode = settings.NOTIFICATIONS_SEND
+    if mode == "off" or not (shown or ids):
+        return
     if mode == "inline":
-        transaction.on_commit(lambda: send_pending(ids))
-    elif mode == "background":
-        transaction.on_commit(lambda: _send_in_background(ids))
+        transaction.on_commit(lambda: deliver(shown=shown, ids=ids))
+    else:
+        transaction.on_commit(lambda: _deliver_in_background(shown, ids))
 
 
-def _send_in_background(ids: list[int]) -> None:
-    """Send off the request: a slow mail server slows nobody."""
+def _deliver_in_background(shown: list[Comment], ids: list[int]) -> None:
+    """Render and send off the request: many subscribers slow nobody."""
+    # Most comments have nobody to tell: settle those here, without a thread
+    # and the database connection it would open.
+    shown = [comment for comment in shown if not _settle_if_quiet(comment)]
+    if not (shown or ids):
+        return
 
     def run():
         try:
-            send_pending(ids)
+            deliver(shown=shown, ids=ids)
         except Exception:  # the outbox keeps them; send_notifications retries
             logger.exception("Sending notifications failed")
         finally:
             # This thread's own connections: left open, each would hold a
             # database connection until garbage collection.
             connections.close_all()
+            with _senders_lock:
+                _senders.discard(threading.current_thread())
 
     thread = threading.Thread(target=run, name="parley-notifications", daemon=True)
-    _senders.append(thread)
+    with _senders_lock:
+        _senders.add(thread)
     thread.start()
+
+
+def _settle_if_quiet(comment: Comment) -> bool:
+    """Mark a comment told if nobody is to be told; return True if so."""
+    if _recipients(comment):
+        return False
+    Comment.objects.filter(pk=comment.pk, announcement=Announcement.DUE).update(
+        announcement=Announcement.DONE
+    )
+    return True
+
+
+def senders_running() -> int:
+    """How many background senders are still at work."""
+    with _senders_lock:
+        return len(_senders)
 
 
 def wait_for_senders(timeout: float = 10) -> None:
     """Wait for background sends to finish (for tests and shutdown)."""
-    while _senders:
-        _senders.pop().join(timeout)
+    with _senders_lock:
+        running = list(_senders)
+    for thread in running:
+        thread.join(timeout)
