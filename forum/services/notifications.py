@@ -374,9 +374,11 @@ def send_after_commit(
     if mode == "off" or not (shown or ids):
         return
     if mode == "inline":
-        transaction.on_commit(lambda: deliver(shown=shown, ids=ids))
+        transaction.on_commit(lambda: deliver(shown=shown, ids=ids), robust=True)
     else:
-        transaction.on_commit(lambda: _deliver_in_background(shown, ids))
+        transaction.on_commit(
+            lambda: _deliver_in_background(shown, ids), robust=True
+        )
 
 
 def _deliver_in_background(shown: list[Comment], ids: list[int]) -> None:
