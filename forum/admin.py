@@ -65,6 +65,28 @@ class PostAdmin(admin.ModelAdmin):
             **super().get_changeform_initial_data(request),
         }
 
+    def save_model(self, request, obj, form, change):
+        # Through the services, categories too (so save_related leaves them):
+        # an edit bumps the thread's version, so cached threads follow a new
+        # slug or author.
+        categories = form.cleaned_data["categories"]
+        if change:
+            fields = {
+                f: getattr(obj, f) for f in form.changed_data if f != "categories"
+            }
+            changed = "categories" in form.changed_data
+            services.post_update(
+                post=obj, fields=fields, categories=categories if changed else None
+            )
+            return
+        fields = {f: getattr(obj, f) for f in services.posts.EDITABLE_FIELDS}
+        created = services.post_create(**fields, categories=categories)
+        obj.pk, obj._state.adding = created.pk, False
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # form.save_m2m() would bypass the service
+            self.save_formset(request, form, formset, change=change)
+
     @admin.display(description="approved", ordering="n_approved")
     def approved_comments(self, obj):
         return obj.n_approved

@@ -26,6 +26,8 @@ from forum import markup
 
 # PostgreSQL sequence behind Comment.tree_id (created in migration 0002).
 TREE_ID_SEQUENCE = "forum_comment_tree_id_seq"
+# The group migration 0004 creates; its members' comments carry a badge.
+MODERATORS = "Moderators"
 
 
 class Category(models.Model):
@@ -544,7 +546,7 @@ class Subscription(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The comment whose form asked for it; its confirmation link names it.",
+        help_text="The comment that asked for it; its confirmation link names it.",
     )
 
     class Meta:

@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='subscription',
             name='requested_with',
-            field=models.ForeignKey(blank=True, help_text='The comment whose form asked for it; its confirmation link names it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='forum.comment'),
+            field=models.ForeignKey(blank=True, help_text="The comment that asked for it; its confirmation link names it.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='forum.comment'),
         ),
         migrations.AlterField(
             model_name='blocklistentry',

@@ -330,10 +330,10 @@ def _claim(notification: Notification) -> bool:
     if not claimed:
         return False
     notification.attempts += 1
-    if notification.kind == Notification.Kind.CONFIRM and not notification.body:
-        if not _render_confirmation(notification):
-            notification.delete()  # confirmed, or gone, meanwhile
-            return False
+    unwritten = notification.kind == Notification.Kind.CONFIRM and not notification.body
+    if unwritten and not _render_confirmation(notification):
+        notification.delete()  # confirmed, or gone, meanwhile
+        return False
     return True
 
 
@@ -376,9 +376,7 @@ def send_after_commit(
     if mode == "inline":
         transaction.on_commit(lambda: deliver(shown=shown, ids=ids), robust=True)
     else:
-        transaction.on_commit(
-            lambda: _deliver_in_background(shown, ids), robust=True
-        )
+        transaction.on_commit(lambda: _deliver_in_background(shown, ids), robust=True)
 
 
 def _deliver_in_background(shown: list[Comment], ids: list[int]) -> None:
