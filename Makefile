@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Links in emails follow the address `make run` serves (unless SITE_URL is set).
-SITE_URL ?= http://$(HOST):$(PORT)
+# Links in emails follow the address `make run` serves, unless SITE_URL is set.
+SITE_URL := $(or $(SITE_URL),http://$(HOST):$(PORT))
 
 .PHONY: run serve test bench loadtest lint format migrate demo superuser check-threads clean
 
