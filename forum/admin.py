@@ -494,10 +494,10 @@ class CommentReportAdmin(admin.ModelAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ("email", "kind", "post", "comment", "created_at")
-    list_filter = ("kind",)
+    list_display = ("email", "kind", "post", "comment", "created_at", "confirmed_at")
+    list_filter = ("kind", ("confirmed_at", admin.EmptyFieldListFilter))
     list_select_related = ("post",)
-    raw_id_fields = ("post", "comment", "user")
+    raw_id_fields = ("post", "comment", "user", "requested_with")
     search_fields = ("email",)
 
 
@@ -505,8 +505,16 @@ class SubscriptionAdmin(admin.ModelAdmin):
 class NotificationAdmin(admin.ModelAdmin):
     """The outbox: what was sent, and what waits for send_notifications."""
 
-    list_display = ("to", "subject", "created_at", "sent_at", "attempts", "last_error")
-    list_filter = ("sent_at", "attempts")
+    list_display = (
+        "to",
+        "kind",
+        "subject",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    )
+    list_filter = ("kind", "sent_at", "attempts")
     search_fields = ("to", "subject")
     readonly_fields = [f.name for f in Notification._meta.fields]
 

@@ -183,11 +183,21 @@ def announce(comment: Comment) -> list[Notification]:
 
 
 def announce_due(*, limit: int = 500) -> int:
-    """Announce the comments still due (a crash after commit leaves some)."""
+    """Announce the comments still due (a crash after commit leaves some).
+
+    Returns how many emails were written; a comment that fails to render is
+    logged and left due, and the others go on.
+    """
     due = Comment.objects.filter(announcement=Announcement.DUE).select_related(
         "post", "user"
     )
-    return sum(len(announce(comment)) for comment in due.order_by("pk")[:limit])
+    written = 0
+    for comment in due.order_by("pk")[:limit]:
+        try:
+            written += len(announce(comment))
+        except Exception:  # a bug in one email must not hold back the rest
+            logger.exception("Announcing comment %s failed", comment.pk)
+    return written
 
 
 def _recipients(comment: Comment) -> list[Subscription]:
