@@ -163,6 +163,18 @@ def unsubscribe(token: str) -> Subscription | None:
     return subscription
 
 
+def announcement_for_new(comment: Comment) -> str:
+    """What a new comment's subscribers are due: told after commit, if it is
+    shown and anyone listens (one indexed query, whatever their number)."""
+    if comment.status != Comment.Status.APPROVED:
+        return Announcement.UNSEEN
+    wanted = Q(kind=Subscription.Kind.POST, post_id=comment.post_id)
+    if comment.parent_id:
+        wanted |= Q(kind=Subscription.Kind.REPLIES, comment_id=comment.parent_id)
+    listening = Subscription.objects.filter(wanted, confirmed_at__isnull=False)
+    return Announcement.DUE if listening.exists() else Announcement.DONE
+
+
 def comments_shown(comments: Iterable[Comment]) -> None:
     """Tell subscribers, after commit, about comments just marked due."""
     send_after_commit(shown=[c for c in comments if c.announcement == Announcement.DUE])
@@ -391,11 +403,6 @@ def send_after_commit(
 
 def _deliver_in_background(shown: list[Comment], ids: list[int]) -> None:
     """Render and send off the request: many subscribers slow nobody."""
-    # Most comments have nobody to tell: settle those here, without a thread
-    # and the database connection it would open.
-    shown = [comment for comment in shown if not _settle_if_quiet(comment)]
-    if not (shown or ids):
-        return
 
     def run():
         try:
@@ -413,16 +420,6 @@ def _deliver_in_background(shown: list[Comment], ids: list[int]) -> None:
     with _senders_lock:
         _senders.add(thread)
     thread.start()
-
-
-def _settle_if_quiet(comment: Comment) -> bool:
-    """Mark a comment told if nobody is to be told; return True if so."""
-    if _recipients(comment):
-        return False
-    Comment.objects.filter(pk=comment.pk, announcement=Announcement.DUE).update(
-        announcement=Announcement.DONE
-    )
-    return True
 
 
 def senders_running() -> int:

@@ -48,13 +48,11 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
 
     The caller holds the thread lock and has read `parent` under it, so its
     tree fields are current: mptt need not re-read them. An approved comment
-    is marked for its subscribers in the same row; they are told after commit.
+    that anyone follows is marked for its subscribers in its own row; they
+    are told after commit.
     """
     comment = Comment(post=post, parent=parent, **fields)
-    shown = comment.status == Comment.Status.APPROVED
-    comment.announcement = (
-        Comment.Announcement.DUE if shown else Comment.Announcement.UNSEEN
-    )
+    comment.announcement = notifications.announcement_for_new(comment)
     comment.body_html = comment.body_html or markup.render_comment(comment.body)
     # Foreign keys were read under the lock and the status CHECK lives in the
     # database: skipping their validation saves three queries per reply.
