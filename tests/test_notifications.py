@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from forum import services
 from forum.models import BlocklistEntry, Comment, Notification, Post
-from forum.services import notifications
+from forum.services import outbox
 from tests.admin_client import act, soup
 from tests.factories import comment_data, make_comment, make_post, make_user
 from tests.notifying import SITE, follower, post_comment
@@ -205,8 +205,8 @@ def test_send_notifications_announces_what_a_crash_left_unrendered(client, setti
 def test_two_senders_announce_a_comment_once():
     post = followed_post()
     comment = make_comment(post=post)
-    assert len(notifications.announce(comment)) == 1
-    assert notifications.announce(comment) == []
+    assert len(outbox.announce(comment)) == 1
+    assert outbox.announce(comment) == []
 
 
 # --- No length or character breaks posting or approving -------------------------
@@ -333,7 +333,7 @@ def join_senders() -> None:
 def test_background_sending_happens_after_commit(settings):
     settings.NOTIFICATIONS_SEND = "background"
     reply(followed_post())
-    notifications.wait_for_senders()
+    outbox.wait_for_senders()
     assert [m.to for m in mail.outbox] == [["ann@mail.test"]]
 
 
@@ -345,14 +345,14 @@ def test_finished_background_senders_are_not_kept(settings):
         reply(post, body=f"Reply {n}.")
         join_senders()
     assert len(mail.outbox) == 3
-    assert notifications.senders_running() == 0
+    assert outbox.senders_running() == 0
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_comment_nobody_follows_starts_no_background_sender(settings):
     settings.NOTIFICATIONS_SEND = "background"
     comment = reply(make_post())
-    assert notifications.senders_running() == 0
+    assert outbox.senders_running() == 0
     comment.refresh_from_db()
     assert comment.announcement == Comment.Announcement.DONE
 
@@ -362,7 +362,7 @@ def test_a_comment_nobody_follows_starts_no_background_sender(settings):
 def test_background_sending_leaves_no_database_connection_open(settings):
     settings.NOTIFICATIONS_SEND = "background"
     reply(followed_post())
-    notifications.wait_for_senders()
+    outbox.wait_for_senders()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from forum.models import Comment, Notification, Post, Subscription
-from forum.services.notifications import absolute, send_after_commit, subject_line
+from forum.services.outbox import absolute, send_after_commit, subject_line
 
 PRIVACY_SALT = "forum.privacy"
 PRIVACY_MAX_AGE = 24 * 3600

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import ngettext
 
 from forum.models import Comment, Notification
-from forum.services import notifications
+from forum.services import outbox
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit, dry_run=False, **options):
         waiting = Notification.objects.filter(
-            sent_at=None, attempts__lt=notifications.MAX_ATTEMPTS
+            sent_at=None, attempts__lt=outbox.MAX_ATTEMPTS
         ).count()
         if dry_run:
             due = Comment.objects.filter(announcement=Comment.Announcement.DUE).count()
@@ -36,8 +36,8 @@ class Command(BaseCommand):
                 % due
             )
             return
-        notifications.announce_due(limit=limit)
-        sent, failed = notifications.send_pending(limit=limit)
+        outbox.announce_due(limit=limit)
+        sent, failed = outbox.send_pending(limit=limit)
         if failed:
             raise CommandError(f"{sent} sent, {failed} failed (they will be retried).")
         self.stdout.write(
