@@ -33,10 +33,9 @@ def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in {"post_add", "post_remove", "pre_clear"}:
         return
     if reverse:  # the group's members changed
-        if instance.name != MODERATORS:
-            return
-        users = instance.user_set.all() if action == "pre_clear" else pk_set
-        threads_touch_for_users(user_ids=[getattr(u, "pk", u) for u in users])
+        if instance.name == MODERATORS:
+            members = instance.user_set.values_list("pk", flat=True)
+            threads_touch_for_users(user_ids=members if pk_set is None else pk_set)
         return
     moderators = Group.objects.filter(name=MODERATORS)
     if action == "pre_clear" or moderators.filter(pk__in=pk_set).exists():

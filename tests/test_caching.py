@@ -221,7 +221,7 @@ def test_changing_a_posts_author_in_the_admin_moves_the_author_badge(editor_clie
     assert badges(post, comment) == ["Author"]
 
 
-def test_a_new_moderators_comments_get_the_badge(editor_client):
+def test_a_new_moderators_comments_get_the_badge():
     reader = make_user(is_staff=True)
     post = make_post()
     comment = make_comment(post=post, user=reader)
@@ -230,7 +230,7 @@ def test_a_new_moderators_comments_get_the_badge(editor_client):
     assert badges(post, comment) == ["Moderator"]
 
 
-def test_a_former_moderators_comments_lose_the_badge(editor_client):
+def test_a_former_moderators_comments_lose_the_badge():
     moderator = make_moderator()
     post = make_post()
     comment = make_comment(post=post, user=moderator)
@@ -251,3 +251,12 @@ def test_editing_a_post_goes_through_the_service_and_keeps_its_categories(
     assert post.title == "A better title"
     assert list(post.categories.all()) == [category]
     assert post.comments_version == version + 1
+
+
+def test_adding_members_to_the_moderators_group_gives_them_the_badge():
+    writer = make_user(is_staff=True)
+    post = make_post()
+    comment = make_comment(post=post, user=writer)
+    assert badges(post, comment) == []
+    make_moderator().groups.get().user_set.add(writer)
+    assert badges(post, comment) == ["Moderator"]
