@@ -85,24 +85,18 @@ def awaits_confirmation(comment: Comment) -> bool:
     ).exists()
 
 
-def _confirmation_link(token: str) -> tuple[str, int] | None:
-    try:
-        email, comment_pk = signing.loads(
-            token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE
-        )
-    except (signing.BadSignature, TypeError, ValueError):
-        return None
-    return email, comment_pk
-
-
 def subscriptions_to_confirm(token: str) -> list[Subscription] | None:
-    """The subscriptions a signed confirmation link names (None if it is bad)."""
-    link = _confirmation_link(token)
-    if link is None:
+    """The subscriptions a signed confirmation link names (None if it is bad).
+
+    The link names the comment that asked for them (not the address, which
+    would then sit in every access log); they all have its author's address.
+    """
+    try:
+        comment_pk = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
         return None
-    email, comment_pk = link
     return list(
-        Subscription.objects.filter(email=email, requested_with_id=comment_pk)
+        Subscription.objects.filter(requested_with_id=comment_pk)
         .select_related("post")
         .order_by("kind")
     )

@@ -148,7 +148,7 @@ def _render_confirmation(notification: Notification) -> bool:
     )
     if not subscriptions:
         return False
-    token = signing.dumps([notification.to, notification.comment_id], salt=CONFIRM_SALT)
+    token = signing.dumps(notification.comment_id, salt=CONFIRM_SALT)
     context = {
         "confirm_url": absolute(
             reverse("forum:confirm-email", kwargs={"token": token})
