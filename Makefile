@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails follow the address `make run` serves, unless SITE_URL is set.
+SITE_URL := $(or $(SITE_URL),http://$(HOST):$(PORT))
 
 .PHONY: run serve test bench loadtest lint lock upgrade format migrate demo superuser check-threads clean
 
@@ -29,7 +31,7 @@ $(BIN)/.installed: uv.lock pyproject.toml $(UV)
 run: $(BIN)/.installed  ## Migrate, load the demo and serve on http://127.0.0.1:8000/
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=true SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 serve: $(UV)  ## Production: collectstatic, migrate, gunicorn on DATABASE_URL
 	$(SYNC) --inexact  # what production needs; leaves test tools if present
@@ -47,23 +49,24 @@ node_modules: package-lock.json
 	fi
 
 test: $(BIN)/.installed node_modules  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)
-	DJANGO_SECRET_KEY=test-only-secret $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SECRET_KEY=test-only-secret SITE_URL=http://testserver $(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks need PostgreSQL; they make (and drop) their own databases on it.
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)
 
 bench: $(BIN)/.installed  ## Time big threads and replies on PostgreSQL (docs/performance.md)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
-	  $(BIN)/python manage.py bench_threads $(BENCH_ARGS)
+	  SITE_URL=http://127.0.0.1 $(BIN)/python manage.py bench_threads $(BENCH_ARGS)
 
 loadtest: $(BIN)/.installed  ## 60 s of readers and repliers against gunicorn + PostgreSQL
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
-	  $(BIN)/python manage.py load_test $(LOADTEST_ARGS)
+	  SITE_URL=http://127.0.0.1 $(BIN)/python manage.py load_test $(LOADTEST_ARGS)
 
 lint: $(BIN)/.installed  ## What CI checks besides the tests
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	DJANGO_SECRET_KEY=lint $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SECRET_KEY=lint SITE_URL=http://127.0.0.1 \
+	  $(BIN)/python manage.py makemigrations --check --dry-run
 
 lock: $(UV)  ## After editing dependencies in pyproject.toml: resolve uv.lock again
 	$(UV) lock --python $(BIN)/python

@@ -1,12 +1,19 @@
-"""/healthz for load balancers: 200 when the database answers, 503 when not."""
+"""/healthz for load balancers: 200 when the database answers, 503 when not.
+
+A cache that does not answer leaves pages working (slower, rendered without
+it), so it does not fail the check: the body says the cache is degraded, and
+why, for operators and monitoring.
+"""
 
 import logging
 
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.utils.cache import add_never_cache_headers
 
 HEALTH_PATH = "/healthz"
+HEALTH_KEY = "parley:healthz"
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +28,16 @@ def database_answers(alias: str = DEFAULT_DB_ALIAS) -> bool:
         logger.error("Health check: database %r does not answer: %s", alias, error)
         return False
     return True
+
+
+def cache_problem() -> str | None:
+    """Return why the cache does not answer (None if it does): one read."""
+    try:
+        cache.get(HEALTH_KEY)
+    except Exception as error:  # Redis errors vary by client version
+        logger.warning("Health check: the cache does not answer: %s", error)
+        return f"{type(error).__name__}: {error}"
+    return None
 
 
 class HealthCheckMiddleware:
@@ -42,11 +59,15 @@ class HealthCheckMiddleware:
             return HttpResponseNotAllowed(["GET", "HEAD"])
         # Only the primary: a lagging or lost replica must not take every app
         # server out of the load balancer at once.
-        if database_answers():
-            response = HttpResponse("ok\n", content_type="text/plain")
-        else:
+        if not database_answers():
             response = HttpResponse(
                 "database unavailable\n", content_type="text/plain", status=503
             )
+        elif problem := cache_problem():
+            response = HttpResponse(
+                f"ok\ncache degraded: {problem}\n", content_type="text/plain"
+            )
+        else:
+            response = HttpResponse("ok\n", content_type="text/plain")
         add_never_cache_headers(response)
         return response

@@ -166,12 +166,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# A Redis that accepts connections but never answers must cost a page a
+# fraction of a second, not redis-py's default 5 s per call: pages then
+# render without the cache and /healthz says the cache is degraded.
+REDIS_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "parley",
+            "OPTIONS": REDIS_OPTIONS,
         }
     }
 else:  # one cache per process: fine for one gunicorn host, not for several
@@ -349,8 +354,23 @@ INSTALLED_APPS += ["django.contrib.sitemaps"]
 
 # --- Accounts, email, notifications -----------------------------------------
 
-# Absolute links in emails (notifications, confirmations, password resets).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Absolute links in emails (confirmations, notifications, unsubscribing,
+# privacy). Required in production, like the secret key: a wrong default
+# would mail links to nowhere. `make run` sets it to the address it serves.
+SITE_URL = env_str("SITE_URL").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SITE_URL is not set. Production (DJANGO_DEBUG unset or false) needs "
+            "the site's public address for the links in emails, e.g. "
+            "SITE_URL=https://blog.example.com"
+        )
+    SITE_URL = "http://127.0.0.1:8000"  # runserver's own default address
+if not SITE_URL.startswith(("https://", "http://")) or len(SITE_URL) > 200:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http(s) address of at most 200 characters, such as "
+        f"https://blog.example.com, not {SITE_URL!r}."
+    )
 # Mail goes to the console (the server's output) unless an SMTP host is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:

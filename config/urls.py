@@ -7,3 +7,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("forum.urls")),
 ]
+
+# 503 and Retry-After while the database is down; Django's 500 page otherwise.
+handler500 = "config.errors.server_error"

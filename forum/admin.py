@@ -85,6 +85,28 @@ class PostAdmin(ForgivingChangeList, admin.ModelAdmin):
             **super().get_changeform_initial_data(request),
         }
 
+    def save_model(self, request, obj, form, change):
+        # Through the services, categories too (so save_related leaves them):
+        # an edit bumps the thread's version, so cached threads follow a new
+        # slug or author.
+        categories = form.cleaned_data["categories"]
+        if change:
+            fields = {
+                f: getattr(obj, f) for f in form.changed_data if f != "categories"
+            }
+            changed = "categories" in form.changed_data
+            services.post_update(
+                post=obj, fields=fields, categories=categories if changed else None
+            )
+            return
+        fields = {f: getattr(obj, f) for f in services.posts.EDITABLE_FIELDS}
+        created = services.post_create(**fields, categories=categories)
+        obj.pk, obj._state.adding = created.pk, False
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # form.save_m2m() would bypass the service
+            self.save_formset(request, form, formset, change=change)
+
     @admin.display(description="approved", ordering="n_approved")
     def approved_comments(self, obj):
         return obj.n_approved
@@ -502,10 +524,10 @@ class CommentReportAdmin(ForgivingChangeList, admin.ModelAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(ForgivingChangeList, admin.ModelAdmin):
-    list_display = ("email", "kind", "post", "comment", "created_at")
-    list_filter = ("kind",)
+    list_display = ("email", "kind", "post", "comment", "created_at", "confirmed_at")
+    list_filter = ("kind", ("confirmed_at", admin.EmptyFieldListFilter))
     list_select_related = ("post",)
-    raw_id_fields = ("post", "comment", "user")
+    raw_id_fields = ("post", "comment", "user", "requested_with")
     search_fields = ("email",)
 
 
@@ -513,8 +535,16 @@ class SubscriptionAdmin(ForgivingChangeList, admin.ModelAdmin):
 class NotificationAdmin(ForgivingChangeList, admin.ModelAdmin):
     """The outbox: what was sent, and what waits for send_notifications."""
 
-    list_display = ("to", "subject", "created_at", "sent_at", "attempts", "last_error")
-    list_filter = ("sent_at", "attempts")
+    list_display = (
+        "to",
+        "kind",
+        "subject",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    )
+    list_filter = ("kind", "sent_at", "attempts")
     search_fields = ("to", "subject")
     readonly_fields = [f.name for f in Notification._meta.fields]
 

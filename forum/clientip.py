@@ -33,7 +33,9 @@ def _is_trusted_proxy(address: str) -> bool:
 
 
 def _valid_ip(address: str) -> str | None:
+    # An IPv6 zone ("%eth0") names the server's own interface: never stored
+    # (PostgreSQL's inet refuses it, and it can outgrow the column).
     try:
-        return str(ipaddress.ip_address(address.strip()))
+        return str(ipaddress.ip_address(address.strip().partition("%")[0]))
     except ValueError:
         return None

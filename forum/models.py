@@ -27,6 +27,8 @@ from forum.validators import refuse_control_characters
 
 # PostgreSQL sequence behind Comment.tree_id (created in migration 0002).
 TREE_ID_SEQUENCE = "forum_comment_tree_id_seq"
+# The group migration 0004 creates; its members' comments carry a badge.
+MODERATORS = "Moderators"
 
 
 def normalise_email(value: str) -> str:
@@ -287,6 +289,13 @@ class Comment(MPTTModel):
         SPAM = "spam", "Spam"
         REMOVED = "removed", "Removed"
 
+    class Announcement(models.TextChoices):
+        """Whether subscribers are still to hear of the comment (once, ever)."""
+
+        UNSEEN = "unseen", "Not shown yet: told when first approved"
+        DUE = "due", "Shown: subscribers to be told"
+        DONE = "done", "Told, or never to be (imported)"
+
     # No index of its own: the (post, ...) indexes below start with it.
     post = models.ForeignKey(
         Post, on_delete=models.CASCADE, related_name="comments", db_index=False
@@ -330,6 +339,13 @@ class Comment(MPTTModel):
         default=False,
         help_text="No new replies anywhere under this comment.",
     )
+    # Set in the transaction that first shows the comment (forum.services):
+    # the emails are rendered from it after commit, away from the thread
+    # lock. Rows made outside the services (bulk imports) default to DONE,
+    # so old comments never mail anyone.
+    announcement = models.CharField(
+        max_length=6, choices=Announcement, default=Announcement.DONE, editable=False
+    )
     # Declared so it gets no index of its own: Meta.indexes has it.
     tree_id = models.PositiveIntegerField(editable=False)
     # The comment's id in the WordPress export it came from (import_wxr).
@@ -353,6 +369,12 @@ class Comment(MPTTModel):
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
             models.Index(fields=["author_email"], name="comment_email_idx"),
+            # Comments whose subscribers are still to be told: a handful at most.
+            models.Index(
+                fields=["id"],
+                condition=Q(announcement="due"),
+                name="comment_announcement_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -386,7 +408,8 @@ class BlocklistEntry(models.Model):
         IP = "ip", "IP address or CIDR range"
 
     kind = models.CharField(max_length=10, choices=Kind)
-    value = models.CharField(max_length=200)
+    # 254: an email address, as long as EmailField allows.
+    value = models.CharField(max_length=254)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -538,7 +561,12 @@ class CommentRevision(models.Model):
 
 
 class Subscription(models.Model):
-    """Someone to email when a comment appears on a post, or under their comment."""
+    """Someone to email when a comment appears on a post, or under their comment.
+
+    Nothing is sent until it is confirmed: at once for an account's own
+    address, else through the signed link mailed for the comment whose form
+    asked for it (`requested_with`), so nobody can subscribe someone else.
+    """
 
     class Kind(models.TextChoices):
         POST = "post", "All new comments on the post"
@@ -560,6 +588,15 @@ class Subscription(models.Model):
     )
     kind = models.CharField(max_length=10, choices=Kind)
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    requested_with = models.ForeignKey(
+        Comment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The comment that asked for it; its confirmation link names it.",
+    )
 
     class Meta:
         constraints = [
@@ -580,22 +617,22 @@ class Subscription(models.Model):
         return f"{self.email}: {self.get_kind_display()} on {self.post_id}"
 
 
-class ConfirmedEmail(models.Model):
-    """A guest's email address, confirmed through a signed link."""
-
-    email = EmailAddressField(unique=True)
-    confirmed_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.email
-
-
 class Notification(models.Model):
-    """The outbox: one email to send, sent, or to retry."""
+    """The outbox: one email to send, sent, or to retry.
 
+    A confirmation is written without its text, in the comment's locked
+    transaction, and rendered when it is sent (forum.services.notifications).
+    """
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "New comment"
+        CONFIRM = "confirm", "Confirm subscriptions"
+        PRIVACY = "privacy", "Privacy link"
+
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.REPLY)
     to = EmailAddressField()
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
     unsubscribe_url = models.URLField(max_length=500, blank=True)
     comment = models.ForeignKey(
         Comment, on_delete=models.SET_NULL, null=True, blank=True

@@ -42,6 +42,31 @@ def row(response, obj):
     return box.find_parent("tr")
 
 
+def form_data(response, form: str = "#comment_form") -> dict:
+    """What a browser would send back from an admin change form, unchanged."""
+    data = {}
+    for field in (
+        soup(response)
+        .select_one(form)
+        .select("input[name], textarea[name], select[name]")
+    ):
+        name, kind = field["name"], field.get("type", "")
+        if kind in {"submit", "button"} or (
+            kind == "checkbox" and not field.has_attr("checked")
+        ):
+            continue
+        if field.name == "textarea":
+            data[name] = field.text.removeprefix("\n")
+        elif field.name == "select" and field.has_attr("multiple"):
+            data[name] = [o["value"] for o in field.select("option[selected]")]
+        elif field.name == "select":
+            chosen = field.select_one("option[selected]") or field.select_one("option")
+            data[name] = chosen["value"]
+        else:  # a checked box without a value sends "on", as browsers do
+            data[name] = field.get("value", "on" if kind == "checkbox" else "")
+    return data
+
+
 def change_url(comment) -> str:
     return reverse("admin:forum_comment_change", args=[comment.pk])
 

@@ -13,19 +13,21 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # What `check --deploy` accepts: 50+ random characters, not "django-insecure-".
 STRONG_SECRET = secrets.token_urlsafe(50)
 # Variables Parley reads that the caller's shell (or CI) might have set.
-PARLEY_PREFIXES = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_")
+PARLEY_PREFIXES = ("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "SITE_")
 
 
 def clean_env(**variables: str) -> dict[str, str]:
-    """Return os.environ without Parley's own variables, plus a secret and `variables`.
+    """Return os.environ without Parley's own variables, plus what production
+    requires (a secret, SITE_URL) and `variables`.
 
-    DJANGO_SECRET_KEY="" unsets the secret.
+    DJANGO_SECRET_KEY="" unsets the secret, SITE_URL="" the site's address.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(PARLEY_PREFIXES)}
     return {
         **env,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_SECRET_KEY": STRONG_SECRET,
+        "SITE_URL": "http://testserver",
         **variables,
     }
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from forum.models import Comment, CommentStatusChange, Post
 from forum.trees import find_problems
-from tests.admin_client import CHANGELIST, act, change_url, soup, status
+from tests.admin_client import CHANGELIST, act, change_url, form_data, soup, status
 from tests.factories import make_comment, make_post, make_user
 
 pytestmark = pytest.mark.django_db
@@ -74,26 +74,6 @@ def test_bulk_delete_is_not_offered_even_to_a_superuser(superuser_client):
 
 
 # --- Editing --------------------------------------------------------------------------
-
-
-def form_data(response) -> dict:
-    """What a browser would send back from the admin's change form, unchanged."""
-    form = soup(response).select_one("#comment_form")
-    data = {}
-    for field in form.select("input[name], textarea[name], select[name]"):
-        name, kind = field["name"], field.get("type", "")
-        if kind in {"submit", "button"} or (
-            kind == "checkbox" and not field.has_attr("checked")
-        ):
-            continue
-        if field.name == "textarea":
-            data[name] = field.text.removeprefix("\n")
-        elif field.name == "select":
-            chosen = field.select_one("option[selected]") or field.select_one("option")
-            data[name] = chosen["value"]
-        else:
-            data[name] = field.get("value", "")
-    return data
 
 
 def test_editing_the_body_rerenders_html_and_keeps_its_place(mod):

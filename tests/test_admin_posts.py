@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from forum.models import Comment, Post
-from tests.admin_client import act, listed, row, soup
+from tests.admin_client import act, form_data, listed, row, soup
 from tests.factories import make_category, make_comment, make_post, make_user
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,24 @@ def test_post_form_prepopulates_the_slug_from_the_title(client):
     script = page.select_one("#django-admin-prepopulated-fields-constants")
     fields = json.loads(script["data-prepopulated-fields"])
     assert [(f["name"], f["dependency_list"]) for f in fields] == [("slug", ["title"])]
+
+
+def test_adding_a_post_in_the_admin_saves_it_with_its_categories(client):
+    editor = make_user(is_staff=True, is_superuser=True)
+    client.force_login(editor)
+    category = make_category(name="Kherson")
+    url = reverse("admin:forum_post_add")
+    data = form_data(client.get(url), "#post_form")
+    data.update(
+        title="Added here",
+        slug="added-here",
+        body="*Markdown*",
+        author=str(editor.pk),
+        status="published",
+        categories=[str(category.pk)],
+    )
+    assert client.post(url, data).status_code == 302
+    post = Post.objects.get(slug="added-here")
+    assert post.body_html == "<p><em>Markdown</em></p>"
+    assert list(post.categories.all()) == [category]
+    assert Client().get(post.get_absolute_url()).status_code == 200

@@ -11,13 +11,26 @@ from django.utils import timezone
 
 from forum import services
 from forum.models import Post
-from tests.factories import comment_data, make_comment, make_post
+from tests.admin_client import form_data
+from tests.factories import (
+    comment_data,
+    make_category,
+    make_comment,
+    make_moderator,
+    make_post,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def soup(response):
     return BeautifulSoup(response.content, "html.parser")
+
+
+def thread_of(response) -> str:
+    """The thread as rendered; the page around it differs per visit (CSRF token)."""
+    return str(soup(response).select_one("ol.comment-list"))
 
 
 def _revalidate(client, url, response):
@@ -85,7 +98,14 @@ def test_every_thread_change_gives_a_new_page(client, change):
     again = _revalidate(client, url, first)
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
-    assert again.content != first.content
+    assert thread_of(again) != thread_of(first)
+
+
+def test_an_unchanged_thread_renders_the_same(client):
+    post = make_post()
+    make_comment(post=post)
+    url = post.get_absolute_url()
+    assert thread_of(Client().get(url)) == thread_of(client.get(url))
 
 
 def test_cached_thread_is_served_without_the_thread_queries(client):
@@ -155,3 +175,88 @@ def test_thread_pages_work_when_the_cache_server_is_down(client, settings):
     response = client.get(post.get_absolute_url())
     assert response.status_code == 200
     assert "still readable" in response.content.decode()
+
+
+# --- What else the cached thread shows: the post's address, who writes --------
+
+
+@pytest.fixture
+def editor_client():
+    client = Client()
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    return client
+
+
+def edit_post_in_the_admin(client, post, **changes):
+    url = f"/admin/forum/post/{post.pk}/change/"
+    data = {**form_data(client.get(url), "#post_form"), **changes}
+    response = client.post(url, data)
+    assert response.status_code == 302, soup(response).select(".errorlist")
+
+
+def badges(post, comment) -> list[str]:
+    page = soup(Client().get(Post.objects.get(pk=post.pk).get_absolute_url()))
+    return [b.get_text() for b in page.select(f"#comment-{comment.pk} .comment-badge")]
+
+
+def test_renaming_a_posts_slug_in_the_admin_moves_its_reply_links(editor_client):
+    post = make_post(slug="old-address")
+    comment = make_comment(post=post)
+    Client().get("/posts/old-address/")  # the thread is cached
+    edit_post_in_the_admin(editor_client, post, slug="new-address")
+    page = soup(Client().get("/posts/new-address/"))
+    link = page.select_one(f"#comment-{comment.pk} .comment-reply-link")["href"]
+    assert link.startswith("/posts/new-address/")
+    response = Client().get(link)
+    assert response.status_code == 200
+    assert soup(response).select_one(f"#comment-{comment.pk} #respond")
+
+
+def test_changing_a_posts_author_in_the_admin_moves_the_author_badge(editor_client):
+    writer = make_user(first_name="Wanda")
+    post = make_post()
+    comment = make_comment(post=post, user=writer)
+    assert badges(post, comment) == []  # and the thread is cached
+    edit_post_in_the_admin(editor_client, post, author=str(writer.pk))
+    assert badges(post, comment) == ["Author"]
+
+
+def test_a_new_moderators_comments_get_the_badge():
+    reader = make_user(is_staff=True)
+    post = make_post()
+    comment = make_comment(post=post, user=reader)
+    assert badges(post, comment) == []
+    reader.groups.add(make_moderator().groups.get())
+    assert badges(post, comment) == ["Moderator"]
+
+
+def test_a_former_moderators_comments_lose_the_badge():
+    moderator = make_moderator()
+    post = make_post()
+    comment = make_comment(post=post, user=moderator)
+    assert badges(post, comment) == ["Moderator"]
+    moderator.is_staff = False
+    moderator.save()
+    assert badges(post, comment) == []
+
+
+def test_editing_a_post_goes_through_the_service_and_keeps_its_categories(
+    editor_client,
+):
+    category = make_category()
+    post = make_post(categories=[category])
+    version = post.comments_version
+    edit_post_in_the_admin(editor_client, post, title="A better title")
+    post.refresh_from_db()
+    assert post.title == "A better title"
+    assert list(post.categories.all()) == [category]
+    assert post.comments_version == version + 1
+
+
+def test_adding_members_to_the_moderators_group_gives_them_the_badge():
+    writer = make_user(is_staff=True)
+    post = make_post()
+    comment = make_comment(post=post, user=writer)
+    assert badges(post, comment) == []
+    make_moderator().groups.get().user_set.add(writer)
+    assert badges(post, comment) == ["Moderator"]

@@ -6,18 +6,15 @@ the rows stored before, merging the twins a unique constraint would refuse.
 """
 
 import importlib
-from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.utils import timezone
 
 from forum import services
 from forum.models import (
     Comment,
     CommentReport,
-    ConfirmedEmail,
     Notification,
     Subscription,
     TrustedAuthor,
@@ -55,16 +52,14 @@ def test_lookups_match_an_address_however_it_is_typed():
 def test_every_address_column_keeps_lower_case():
     post = make_post()
     Subscription.objects.create(email="A@X.test", post=post, kind="post")
-    ConfirmedEmail.objects.create(email="B@X.test")
     Notification.objects.create(to="C@X.test", subject="s", body="b")
     TrustedAuthor.objects.create(email="D@X.test")
     stored = [
         Subscription.objects.get().email,
-        ConfirmedEmail.objects.get().email,
         Notification.objects.get().to,
         TrustedAuthor.objects.get().email,
     ]
-    assert stored == ["a@x.test", "b@x.test", "c@x.test", "d@x.test"]
+    assert stored == ["a@x.test", "c@x.test", "d@x.test"]
 
 
 def test_a_moderator_typing_capitals_in_the_admin_stores_lower_case(mod):
@@ -104,24 +99,11 @@ def test_the_migration_lowercases_addresses_without_unique_constraints():
     assert Notification.objects.values_list("to", flat=True).get() == "ann@mail.test"
 
 
-def test_the_migration_merges_confirmed_twins_keeping_the_earliest():
-    early = ConfirmedEmail.objects.create(email="twin-a@mail.test")
-    late = ConfirmedEmail.objects.create(email="ann@mail.test")
-    ConfirmedEmail.objects.filter(pk=early.pk).update(
-        confirmed_at=timezone.now() - timedelta(days=3)
-    )
-    _plant("forum_confirmedemail", "email", early.pk, "Ann@Mail.test")
-    MIGRATION.lowercase_unique(apps, None)
-    [kept] = ConfirmedEmail.objects.all()
-    assert (kept.pk, kept.email) == (late.pk, "ann@mail.test")
-    assert kept.confirmed_at < timezone.now() - timedelta(days=2)
-
-
 def test_the_migration_merges_trusted_twins_keeping_both_notes():
     TrustedAuthor.objects.create(email="ann@mail.test", note="regular")
     twin = TrustedAuthor.objects.create(email="twin@mail.test", note="from #7")
     _plant("forum_trustedauthor", "email", twin.pk, "ANN@mail.test")
-    MIGRATION.lowercase_unique(apps, None)
+    MIGRATION.lowercase_model(TrustedAuthor, *MIGRATION.UNIQUE_ADDRESSES[1][1:])
     [kept] = TrustedAuthor.objects.all()
     assert (kept.email, kept.note) == ("ann@mail.test", "regular; from #7")
 
@@ -135,7 +117,7 @@ def test_the_migration_merges_subscription_twins_keeping_the_account():
     other = Subscription.objects.create(email="ben@mail.test", post=post, kind="post")
     _plant("forum_subscription", "email", twin.pk, "Ann@Mail.test")
     _plant("forum_subscription", "email", other.pk, "Ben@Mail.test")
-    MIGRATION.lowercase_unique(apps, None)
+    MIGRATION.lowercase_model(Subscription, *MIGRATION.UNIQUE_ADDRESSES[2][1:])
     assert sorted(Subscription.objects.values_list("email", "user")) == [
         ("ann@mail.test", user.pk),
         ("ben@mail.test", None),

@@ -11,7 +11,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import make_category, make_comment, make_post, make_user
-from tests.processes import BASE_DIR, STRONG_SECRET, clean_env, run_python
+from tests.processes import (
+    BASE_DIR,
+    STRONG_SECRET,
+    clean_env,
+    run_python,
+    settings_under,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +26,7 @@ pytestmark = pytest.mark.django_db
 PRIMARY = "postgres://parley:secret@db-primary.internal:5432/parley?connect_timeout=5"
 PRODUCTION = {
     "DJANGO_SECRET_KEY": STRONG_SECRET,
+    "SITE_URL": "https://blog.example.com",
     "DJANGO_ALLOWED_HOSTS": "blog.example.com",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://blog.example.com",
     "DJANGO_HTTPS": "true",
@@ -86,6 +93,28 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "ImproperlyConfigured: DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_production_refuses_to_start_without_the_sites_address():
+    result = run_python("", SITE_URL="", DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SITE_URL is not set" in result.stderr
+
+
+def test_the_sites_address_must_be_a_web_address():
+    result = run_python("", SITE_URL="blog.example.com")
+    assert result.returncode != 0
+    assert "SITE_URL must be an http(s) address" in result.stderr
+
+
+def test_email_links_use_the_sites_address_in_production():
+    seen = settings_under("SITE_URL", SITE_URL="https://blog.example.com/")
+    assert seen["SITE_URL"] == "https://blog.example.com"
+
+
+def test_development_without_a_site_address_links_to_runserver():
+    seen = settings_under("SITE_URL", SITE_URL="", DJANGO_DEBUG="true")
+    assert seen["SITE_URL"] == "http://127.0.0.1:8000"
+
+
 def test_https_switch_redirects_plain_http_and_sends_hsts(tmp_path):
     code = """
 import json
@@ -108,7 +137,8 @@ print(json.dumps({
         code, **{**PRODUCTION, "DATABASE_URL": database, "DATABASE_REPLICA_URLS": ""}
     )
     assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout)
+    # Logs go to stdout too (the probe finds no Redis at cache.internal).
+    seen = json.loads(result.stdout.splitlines()[-1])
     assert seen["plain"] == [301, "https://blog.example.com/admin/"]
     # The admin's redirect to its login page: no template, no database.
     assert seen["secure"] == [302, "max-age=31536000; includeSubDomains; preload"]

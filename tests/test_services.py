@@ -79,18 +79,19 @@ def test_comment_create_bumps_the_thread_version():
 
 
 @pytest.mark.django_db(transaction=True)  # the service's transaction is the outermost
-def test_comment_create_reply_costs_five_queries():
+def test_comment_create_reply_costs_six_queries():
     post = make_post()
     root = make_comment(post=post)
-    with CaptureQueriesContext(connection) as captured:
+    with CaptureQueriesContext(connection) as captured:  # after commit too
         make_comment(post=post, parent=root)
     statements = [
         q["sql"].split()[0]
         for q in captured.captured_queries
         if not q["sql"].startswith(("BEGIN", "COMMIT"))  # SQLite logs these
     ]
-    # lock the post, read the parent, make room, insert, bump the version
-    assert statements == ["SELECT", "SELECT", "UPDATE", "INSERT", "UPDATE"]
+    # lock the post, read the parent, does anyone follow it (no: nothing to
+    # do after commit), make room, insert, bump the version
+    assert statements == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT", "UPDATE"]
 
 
 def test_comment_create_renders_and_stores_html():

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from uuid import uuid4
 
@@ -131,6 +132,67 @@ def test_make_serve_migrates_collects_static_and_runs_gunicorn(make_serve):
     assert "immutable" in headers["Cache-Control"]
     assert b"body" in gzip.decompress(body)
     assert '"GET /healthz HTTP/1.1" 200' in log.read_text()  # access log on stdout
+
+
+def test_make_run_mails_links_to_the_address_it_serves(tmp_path):
+    """`make run PORT=...`: a confirmation email links to that port, not 8000."""
+    port = free_port()
+    env = clean_env(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        COMMENT_MIN_FILL_SECONDS="0",
+    )
+    del env["SITE_URL"], env["DJANGO_SECRET_KEY"]  # as a developer's shell has it
+    make = ["make", "--no-print-directory", f"VENV={sys.prefix}"]
+    make += ["-o", f"{sys.prefix}/bin/.installed", "run", f"PORT={port}"]
+    log = tmp_path / "run.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            make,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: runserver goes too
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/", process, log)
+        _comment_asking_for_notifications(base)
+        link = _confirmation_link_in(log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    assert link.startswith(f"{base}/email/confirm/")
+
+
+def _comment_asking_for_notifications(base: str) -> None:
+    """Post a guest's comment on the demo's open post, ticking a notify box."""
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    front = BeautifulSoup(browser.open(base + "/").read(), "html.parser")
+    welcome = front.find("a", string=re.compile("Welcome to Parley"))["href"]
+    page = BeautifulSoup(browser.open(base + welcome).read(), "html.parser")
+    form = page.select_one("#commentform")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[name]")}
+    data.update(
+        comment="Hello from a test.",
+        author="Tess",
+        email="tess@mail.test",
+        notify_post="on",
+    )
+    for unticked in ("notify_replies", "cookies_consent"):
+        data.pop(unticked, None)
+    body = urllib.parse.urlencode(data).encode()
+    browser.open(base + form["action"], body)
+
+
+def _confirmation_link_in(log) -> str:
+    """The link in the confirmation email the console backend printed."""
+    for _ in range(100):
+        found = re.search(r"http://\S+/email/confirm/\S+", log.read_text())
+        if found:
+            return found.group()
+        time.sleep(0.2)
+    pytest.fail(f"no confirmation email:\n{log.read_text()[-3000:]}")
 
 
 def test_healthz_answers_200_when_the_database_answers(client):

@@ -57,24 +57,30 @@ def _twin_of_subscription(model, row, email):
     )
 
 
+UNIQUE_ADDRESSES = (
+    ("ConfirmedEmail", _merge_confirmed, None),
+    ("TrustedAuthor", _merge_trusted, None),
+    ("Subscription", _merge_subscription, _twin_of_subscription),
+)
+
+
 def lowercase_unique(apps, schema_editor):
     """Unique addresses: lowercase each row, merging it into a twin if one exists."""
-    models_ = (
-        ("ConfirmedEmail", _merge_confirmed, None),
-        ("TrustedAuthor", _merge_trusted, None),
-        ("Subscription", _merge_subscription, _twin_of_subscription),
-    )
-    for name, merge, twins in models_:
-        model = apps.get_model("forum", name)
-        for row in model.objects.exclude(email=_normalised("email")).order_by("pk"):
-            email = row.email.strip().lower()
-            same = twins(model, row, email) if twins else model.objects.filter(email=email)
-            twin = same.exclude(pk=row.pk).order_by("pk").first()
-            if twin is None:
-                model.objects.filter(pk=row.pk).update(email=email)
-                continue
-            twin.save(update_fields=merge(row, twin))
-            row.delete()
+    for name, merge, twins in UNIQUE_ADDRESSES:
+        lowercase_model(apps.get_model("forum", name), merge, twins)
+
+
+def lowercase_model(model, merge, twins):
+    """Lowercase one model's addresses, merging rows into their twins."""
+    for row in model.objects.exclude(email=_normalised("email")).order_by("pk"):
+        email = row.email.strip().lower()
+        same = twins(model, row, email) if twins else model.objects.filter(email=email)
+        twin = same.exclude(pk=row.pk).order_by("pk").first()
+        if twin is None:
+            model.objects.filter(pk=row.pk).update(email=email)
+            continue
+        twin.save(update_fields=merge(row, twin))
+        row.delete()
 
 
 def fill_reporters(apps, schema_editor):

@@ -26,7 +26,12 @@ from forum.services.posting import (
     comment_author_remove,
     comment_submit,
 )
-from forum.services.posts import post_create, posts_set_comments_open
+from forum.services.posts import (
+    post_create,
+    post_update,
+    posts_set_comments_open,
+    threads_touch_for_users,
+)
 from forum.services.threads import comment_create, comment_delete, thread_rebuild
 
 __all__ = [
@@ -49,7 +54,9 @@ __all__ = [
     "comment_submit",
     "comments_import",
     "post_create",
+    "post_update",
     "posts_set_comments_open",
     "thread_rebuild",
+    "threads_touch_for_users",
     "wxr_import",
 ]

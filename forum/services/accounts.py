@@ -12,13 +12,12 @@ from forum import limits
 from forum.models import (
     Comment,
     CommentRevision,
-    ConfirmedEmail,
     Notification,
     Post,
     Subscription,
     normalise_email,
 )
-from forum.services.notifications import absolute, send_after_commit
+from forum.services.outbox import absolute, send_after_commit, subject_line
 
 PRIVACY_SALT = "forum.privacy"
 PRIVACY_MAX_AGE = 24 * 3600
@@ -56,11 +55,14 @@ def mail_privacy_link(*, email: str, ip_address: str | None) -> None:
     }
     with transaction.atomic():
         notification = Notification.objects.create(
+            kind=Notification.Kind.PRIVACY,
             to=email,
-            subject=render_to_string("emails/privacy_subject.txt", context).strip(),
+            subject=subject_line(
+                render_to_string("emails/privacy_subject.txt", context)
+            ),
             body=render_to_string("emails/privacy_body.txt", context),
         )
-        send_after_commit([notification.pk])
+        send_after_commit(outbox=[notification])
 
 
 def email_from_link(token: str) -> str | None:
@@ -131,7 +133,6 @@ def anonymise(email: str) -> int:
         user_agent="",
     )
     Subscription.objects.filter(email=email.lower()).delete()
-    ConfirmedEmail.objects.filter(email=email.lower()).delete()
     Notification.objects.filter(to=email.lower()).delete()
     Post.objects.filter(pk__in=post_ids).touch_threads()
     return count

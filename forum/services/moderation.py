@@ -14,8 +14,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from forum import markup
 from forum.models import (
@@ -23,13 +24,14 @@ from forum.models import (
     Comment,
     CommentReport,
     CommentStatusChange,
-    Notification,
     Post,
     TrustedAuthor,
 )
 from forum.services import notifications
 
 Status = Comment.Status
+Announcement = Comment.Announcement
+REASON_LENGTH = CommentStatusChange._meta.get_field("reason").max_length
 
 
 @transaction.atomic
@@ -41,10 +43,14 @@ def comment_set_status(
     reason: str = "",
     batch: uuid.UUID | None = None,
 ) -> int:
-    """Move the comments to `status`, recording each change; return how many moved."""
+    """Move the comments to `status`, recording each change; return how many moved.
+
+    Approving a comment for the first time tells its subscribers (after commit).
+    """
     changing = [c for c in comments if c.status != status]
     if not changing:
         return 0
+    reason = Truncator(reason).chars(REASON_LENGTH)
     CommentStatusChange.objects.bulk_create(
         CommentStatusChange(
             comment=c,
@@ -56,27 +62,25 @@ def comment_set_status(
         )
         for c in changing
     )
-    Comment.objects.filter(pk__in=[c.pk for c in changing]).update(
-        status=status, status_reason=reason
-    )
+    changes = {"status": status, "status_reason": reason}
+    if status == Status.APPROVED:
+        changes["announcement"] = _due_if_unseen()
+    Comment.objects.filter(pk__in=[c.pk for c in changing]).update(**changes)
     Post.objects.filter(pk__in={c.post_id for c in changing}).touch_threads()
     for comment in changing:
         comment.status, comment.status_reason = status, reason
-    if status == Status.APPROVED:
-        _announce(changing)
+        if status == Status.APPROVED and comment.announcement == Announcement.UNSEEN:
+            comment.announcement = Announcement.DUE
+    notifications.comments_shown(changing)
     return len(changing)
 
 
-def _announce(comments: list[Comment]) -> None:
-    """Tell subscribers about comments seen for the first time."""
-    told = set(
-        Notification.objects.filter(comment__in=comments).values_list(
-            "comment_id", flat=True
-        )
+def _due_if_unseen() -> Case:
+    """An approved comment's announcement: due if it is shown for the first time."""
+    return Case(
+        When(announcement=Announcement.UNSEEN, then=Value(Announcement.DUE)),
+        default=F("announcement"),
     )
-    for comment in comments:
-        if comment.pk not in told:
-            notifications.comment_published(comment)
 
 
 @transaction.atomic

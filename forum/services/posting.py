@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from forum import markup
 from forum.models import (
@@ -26,6 +27,8 @@ from forum.services.threads import attach_point, insert, lock_thread
 from forum.validators import without_control_characters
 
 NAME_LENGTH = Comment._meta.get_field("author_name").max_length
+REASON_LENGTH = Comment._meta.get_field("status_reason").max_length
+USER_AGENT_LENGTH = Comment._meta.get_field("user_agent").max_length
 
 
 class CommentsClosed(Exception):
@@ -107,16 +110,14 @@ def comment_submit(
             author_url=author.url,
             user=author.user,
             status=status,
-            status_reason=reason,
+            status_reason=Truncator(reason).chars(REASON_LENGTH),
             ip_address=author.ip,
-            user_agent=user_agent[:500],
+            user_agent=user_agent[:USER_AGENT_LENGTH],
         )
         if status != Comment.Status.SPAM:
             notifications.subscribe(
                 comment=comment, replies=notify_replies, whole_post=notify_post
             )
-        if status == Comment.Status.APPROVED:
-            notifications.comment_published(comment)
         return comment
 
 

@@ -1,12 +1,25 @@
-"""Writes to posts."""
+"""Writes to posts, and to what their threads show of their authors."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
-from forum.models import Category, Post
+from forum.models import Category, Comment, Post
+
+# What a staff member may change on a post (PostAdmin's form).
+EDITABLE_FIELDS = {
+    "title",
+    "slug",
+    "author",
+    "body",
+    "status",
+    "published_at",
+    "comments_open",
+}
 
 
 @transaction.atomic
@@ -35,6 +48,37 @@ def post_create(
     post.save()
     post.categories.set(categories)
     return post
+
+
+@transaction.atomic
+def post_update(
+    *, post: Post, fields: dict, categories: Iterable[Category] | None = None
+) -> Post:
+    """Change a post; its cached thread and ETags follow (the thread's version).
+
+    The thread shows the slug (in every Reply link) and the author (a badge).
+    """
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(post, name, value)
+    post.full_clean(exclude=["body_html"])
+    post.save()
+    if categories is not None:
+        post.categories.set(categories)
+    Post.objects.filter(pk=post.pk).touch_threads()
+    return post
+
+
+def threads_touch_for_users(*, user_ids: Iterable[int]) -> int:
+    """Mark the threads these users commented in as changed; return how many.
+
+    Their badges ("Moderator") are part of the cached threads: becoming or
+    ceasing to be a moderator changes them.
+    """
+    wrote = Comment.objects.filter(post=OuterRef("pk"), user_id__in=list(user_ids))
+    return Post.objects.filter(Exists(wrote)).touch_threads()
 
 
 @transaction.atomic

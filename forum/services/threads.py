@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from forum import markup
 from forum.models import Comment, Post
+from forum.services import notifications
 
 TREE_FIELDS = ("tree_id", "lft", "rght", "level")
 
@@ -46,9 +47,12 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     """Validate and insert a comment as the last child of `parent` (or a new root).
 
     The caller holds the thread lock and has read `parent` under it, so its
-    tree fields are current: mptt need not re-read them.
+    tree fields are current: mptt need not re-read them. An approved comment
+    that anyone follows is marked for its subscribers in its own row; they
+    are told after commit.
     """
     comment = Comment(post=post, parent=parent, **fields)
+    comment.announcement = notifications.announcement_for_new(comment)
     comment.body_html = comment.body_html or markup.render_comment(comment.body)
     # Foreign keys were read under the lock and the status CHECK lives in the
     # database: skipping their validation saves three queries per reply.
@@ -58,6 +62,7 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     comment.insert_at(parent, position="last-child", refresh_target=False)
     comment.save()
     bump_thread(post.pk)
+    notifications.comments_shown([comment])
     return comment
 
 

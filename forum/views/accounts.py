@@ -67,25 +67,33 @@ def _form_page(request, template, context, limited: limits.Limited | None = None
     return response
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm_email(request, token):
-    email = notifications.confirm_email(token)
+    """GET asks (mail scanners follow links), POST confirms what the link names."""
+    if request.method == "POST":
+        subscriptions = notifications.subscriptions_confirm(token)
+    else:
+        subscriptions = notifications.subscriptions_to_confirm(token)
     return render(
         request,
         "forum/email_confirmed.html",
-        {"email": email},
-        status=200 if email else 400,
+        {"subscriptions": subscriptions, "confirmed": request.method == "POST"},
+        status=200 if subscriptions else 400,
     )
 
 
 @csrf_exempt  # the signed token is the credential; mail clients POST (RFC 8058)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
-    subscription = notifications.unsubscribe(token)
+    """GET asks (mail scanners follow links), POST unsubscribes (one click)."""
+    if request.method == "POST":
+        subscription = notifications.unsubscribe(token)
+    else:
+        subscription = notifications.subscription_of(token)
     return render(
         request,
         "forum/unsubscribed.html",
-        {"subscription": subscription},
+        {"subscription": subscription, "done": request.method == "POST"},
         status=200 if subscription else 400,
     )
 

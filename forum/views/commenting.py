@@ -9,12 +9,14 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forum import limits, markup, services
 from forum.clientip import client_ip
 from forum.forms import CommentForm, ReportForm
 from forum.models import Comment, Post
+from forum.services import notifications
 from forum.threads import Place, place_of
 from forum.views.reading import (
     REMEMBER_COOKIES,
@@ -168,6 +170,7 @@ def _after_comment(request, post, form, comment):
         place = place_of(comment, own_comments(request) | {comment.pk})
         response = redirect(f"{place.url(post)}#comment-{comment.pk}")
         remember_own_comment(request, response, comment)
+        _check_your_inbox(request, form, comment)
     if "cookies_consent" in form.cleaned_data:
         for field, cookie in REMEMBER_COOKIES.items():
             if form.cleaned_data["cookies_consent"]:
@@ -184,6 +187,20 @@ def _after_comment(request, post, form, comment):
             else:
                 response.delete_cookie(cookie)
     return response
+
+
+def _check_your_inbox(request, form, comment) -> None:
+    """Tell a guest who ticked a notify box that a confirmation link is on its way."""
+    data = form.cleaned_data
+    asked = data.get("notify_replies") or data.get("notify_post")
+    if asked and notifications.awaits_confirmation(comment):
+        messages.info(
+            request,
+            gettext(
+                "Check your inbox to confirm the email notifications you asked "
+                "for: we have sent you a link. Nothing is sent until you confirm."
+            ),
+        )
 
 
 def _is_utf8(request) -> bool:

@@ -21,11 +21,12 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from forum.forms import CommentForm
-from forum.models import Category, Comment, Post
+from forum.models import MODERATORS, Category, Comment, Post
 from forum.threads import (
     Links,
     Place,
@@ -38,7 +39,6 @@ from forum.threads import (
 
 logger = logging.getLogger(__name__)
 
-MODERATORS = "Moderators"  # the group migration 0004 creates
 # A signed cookie listing the comments written in this browser (the last 50):
 # their pending ones are shown to it, and it may edit them for a while. A
 # cookie, not the session, so commenting creates no session row and readers
@@ -54,6 +54,7 @@ REMEMBER_COOKIES = {
 # Bump when the thread markup changes, so cached threads are rendered anew.
 MARKUP_VERSION = 3
 CACHE_SECONDS = 24 * 3600
+CACHE_DOWN = object()  # what _cached returns when the cache failed
 
 
 class PostListView(ListView):
@@ -219,15 +220,10 @@ def render_thread_page(
     """
     reader = reader_of(request, post) if reader is None else reader
     open_ = post.accepts_comments()
-    key = None if reader or reply_to else _cache_key(post, place, open_)
-    thread = _cached(cache.get, key) if key else None
     context = {"post": post, "place": place, "comments_open": open_, "form": form}
     if preview is not None:
         context["preview"] = mark_safe(preview)  # noqa: S308 -- sanitized (nh3)
-    if thread is None:
-        thread = _render_thread(request, post, place, reply_to, reader, context)
-        if key:
-            _cached(cache.set, key, thread, CACHE_SECONDS)
+    thread = _thread(request, post, place, reply_to, reader, context)
     html, num_pages, first, newest_first, replying = thread
     marker = f"<!--thread-{secrets.token_hex(8)}-->"
     context.update(
@@ -249,6 +245,19 @@ def render_thread_page(
         # rendering the thread did.
         response.content = [before, html, after]
     return response
+
+
+def _thread(request, post, place, reply_to, reader, context) -> tuple:
+    """The rendered thread: cached unless something on it is this reader's."""
+    personal = reader or reply_to
+    key = None if personal else _cache_key(post, place, context["comments_open"])
+    thread = _cached(cache.get, key) if key else None
+    if thread is None or thread is CACHE_DOWN:
+        cache_down = thread is CACHE_DOWN
+        thread = _render_thread(request, post, place, reply_to, reader, context)
+        if key and not cache_down:  # a cache that just failed is not asked again
+            _cached(cache.set, key, thread, CACHE_SECONDS)
+    return thread
 
 
 def _render_thread(request, post, place, reply_to, reader, context) -> tuple:
@@ -292,12 +301,15 @@ def _badges(post) -> dict[int, str]:
 
 
 def _cached(operation, *args):
-    """Run a cache operation; a cache that is down slows pages, never breaks them."""
+    """Run a cache operation; a cache that is down slows pages, never breaks them.
+
+    Returns CACHE_DOWN if the cache failed (Redis's timeouts bound the wait).
+    """
     try:
         return operation(*args)
     except Exception:  # Redis errors vary by client version: anything counts
         logger.warning("Thread cache unavailable", exc_info=True)
-        return None
+        return CACHE_DOWN
 
 
 def _form_html(request, context) -> str:
@@ -305,18 +317,27 @@ def _form_html(request, context) -> str:
 
 
 def _cache_key(post, place, open_) -> str:
+    """The thread cache's key: everything the cached bytes depend on.
+
+    The comments (the version: every change to them, to the post and to who
+    moderates bumps it), the post's address (in Reply links) and author (a
+    badge), the page, whether replies are open, the layout, time and language.
+    """
     top = place.top.pk if place.top else 0
-    layout = (
+    depends = (
+        post.slug,
+        post.author_id,
         settings.COMMENTS_PER_PAGE,
         settings.COMMENTS_ORDER,
         settings.COMMENT_DISPLAY_DEPTH,
-        settings.TIME_ZONE,
+        timezone.get_current_timezone_name(),
+        get_language(),
         MARKUP_VERSION,
     )
     return (
         f"forum:thread:{post.pk}:{post.created_at.timestamp()}:"
         f"{post.comments_version}:{place.page}:{top}:"
-        f"{int(open_)}:{hashlib.sha256(repr(layout).encode()).hexdigest()[:8]}"
+        f"{int(open_)}:{hashlib.sha256(repr(depends).encode()).hexdigest()[:16]}"
     )
 
 
