@@ -296,9 +296,13 @@ LOGGING = {
     # Django's own "django" logger prints to the console under DEBUG and also
     # passes each record up to the root: every line came out twice under
     # `make run`. Without handlers of its own it prints once, through root
-    # (its other handler, mail_admins, had no ADMINS to write to).
-    # (django.server, runserver's request lines, keeps its own format.)
-    "loggers": {"django": {"handlers": []}},
+    # (its other handler, mail_admins, had no ADMINS to write to). Its
+    # children follow it (dictConfig resets them), runserver's request lines
+    # (django.server) too: one format for every line.
+    "loggers": {
+        "django": {"handlers": []},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }
 
 # --- Parley -----------------------------------------------------------------

@@ -2,28 +2,35 @@
 
 from io import StringIO
 
+import pytest
 from django.core.mail import EmailMessage, get_connection
 
 from tests.processes import run_python, settings_under
 
 CONSOLE_BACKEND = "config.console_email.EmailBackend"
-LOG_A_WARNING = (
-    "import logging\n"
-    "logging.getLogger('django.request').warning('probe %s', 'one-of-a-kind')\n"
-)
+# Django's request warnings, runserver's request lines, and Parley's own.
+LOGGERS = ["django.request", "django.server", "forum.services.notifications"]
 
 
-def test_a_django_log_line_prints_once_under_debug():
-    result = run_python(LOG_A_WARNING, DJANGO_DEBUG="true")
+def log_a_warning(logger: str, **variables: str):
+    code = (
+        f"import logging\nlogging.getLogger({logger!r}).warning('probe one-of-a-kind')"
+    )
+    result = run_python(code, **variables)
     assert result.returncode == 0, result.stderr
-    output = result.stdout + result.stderr
-    assert output.count("probe one-of-a-kind") == 1
-    assert "WARNING django.request: probe one-of-a-kind" in result.stdout
+    return result
 
 
-def test_a_django_log_line_prints_once_in_production():
-    result = run_python(LOG_A_WARNING)
-    assert result.returncode == 0, result.stderr
+@pytest.mark.parametrize("logger", LOGGERS)
+def test_a_log_line_prints_once_to_stdout_under_debug(logger):
+    result = log_a_warning(logger, DJANGO_DEBUG="true")
+    assert (result.stdout + result.stderr).count("probe one-of-a-kind") == 1
+    assert f"WARNING {logger}: probe one-of-a-kind" in result.stdout
+
+
+@pytest.mark.parametrize("logger", LOGGERS)
+def test_a_log_line_prints_once_in_production(logger):
+    result = log_a_warning(logger)
     assert (result.stdout + result.stderr).count("probe one-of-a-kind") == 1
 
 
