@@ -32,6 +32,38 @@ EXCERPT_CHARS = 300
 EXCERPT_MAX_DEPTH = 6
 # Depth-first: a post's comments read as its threads.
 THREAD_ORDER = ("tree_id", "lft")
+# What a status action does (the reason recorded, in English like the admin
+# history) and says to the moderator, by the status it sets.
+STATUS_SAID = {
+    Status.APPROVED: (
+        "approved",
+        ngettext_lazy(
+            "%(count)d comment approved.", "%(count)d comments approved.", "count"
+        ),
+    ),
+    Status.PENDING: (
+        "held for moderation",
+        ngettext_lazy(
+            "%(count)d comment held for moderation.",
+            "%(count)d comments held for moderation.",
+            "count",
+        ),
+    ),
+    Status.SPAM: (
+        "marked as spam",
+        ngettext_lazy(
+            "%(count)d comment marked as spam.",
+            "%(count)d comments marked as spam.",
+            "count",
+        ),
+    ),
+    Status.REMOVED: (
+        "removed",
+        ngettext_lazy(
+            "%(count)d comment removed.", "%(count)d comments removed.", "count"
+        ),
+    ),
+}
 
 
 @admin.register(Category)
@@ -326,9 +358,8 @@ class CommentAdmin(MPTTModelAdmin):
     @admin.display(description=_("post"))
     def where(self, obj):
         url = reverse("admin:forum_comment_changelist")
-        post = format_html(
-            '<a href="{}?post__id__exact={}">{}</a>', url, obj.post_id, obj.post.title
-        )
+        query = f"?{PostFilter.parameter_name}={obj.post_id}"
+        post = format_html('<a href="{}{}">{}</a>', url, query, obj.post.title)
         if obj.parent is None:
             return post
         reply = _("in reply to %(name)s") % {"name": obj.parent.author_name}
@@ -385,39 +416,23 @@ class CommentAdmin(MPTTModelAdmin):
 
     @admin.action(description="Approve the selected comments", permissions=("change",))
     def approve_comments(self, request, queryset):
-        said = ngettext_lazy(
-            "%(count)d comment approved.", "%(count)d comments approved.", "count"
-        )
-        self._set_status(request, queryset, Status.APPROVED, "approved", said)
+        self._set_status(request, queryset, Status.APPROVED)
 
     @admin.action(
         description="Hold the selected comments for moderation", permissions=("change",)
     )
     def hold_comments(self, request, queryset):
-        said = ngettext_lazy(
-            "%(count)d comment held for moderation.",
-            "%(count)d comments held for moderation.",
-            "count",
-        )
-        self._set_status(request, queryset, Status.PENDING, "held for moderation", said)
+        self._set_status(request, queryset, Status.PENDING)
 
     @admin.action(
         description="Mark the selected comments as spam", permissions=("change",)
     )
     def mark_spam(self, request, queryset):
-        said = ngettext_lazy(
-            "%(count)d comment marked as spam.",
-            "%(count)d comments marked as spam.",
-            "count",
-        )
-        self._set_status(request, queryset, Status.SPAM, "marked as spam", said)
+        self._set_status(request, queryset, Status.SPAM)
 
     @admin.action(description="Remove the selected comments", permissions=("change",))
     def remove_comments(self, request, queryset):
-        said = ngettext_lazy(
-            "%(count)d comment removed.", "%(count)d comments removed.", "count"
-        )
-        self._set_status(request, queryset, Status.REMOVED, "removed", said)
+        self._set_status(request, queryset, Status.REMOVED)
 
     @admin.action(
         description="Restore the selected removed comments", permissions=("change",)
@@ -430,7 +445,8 @@ class CommentAdmin(MPTTModelAdmin):
         )
         self._report(request, comments, "Restored.", said % {"count": count})
 
-    def _set_status(self, request, queryset, status, done, said):
+    def _set_status(self, request, queryset, status):
+        done, said = STATUS_SAID[status]
         comments = list(queryset.exclude(status=status))
         count = services.comment_set_status(
             comments=comments, status=status, moderator=request.user, reason=done
