@@ -298,6 +298,16 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["stdout"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own "django" logger prints to the console under DEBUG and also
+    # passes each record up to the root: every line came out twice under
+    # `make run`. Without handlers of its own it prints once, through root
+    # (its other handler, mail_admins, had no ADMINS to write to). Its
+    # children follow it (dictConfig resets them), runserver's request lines
+    # (django.server) too: one format for every line.
+    "loggers": {
+        "django": {"handlers": []},
+        "django.server": {"handlers": [], "propagate": True},
+    },
 }
 
 # --- Parley -----------------------------------------------------------------
@@ -381,8 +391,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
-else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:  # Django's console backend, with subjects and text readable
+    EMAIL_BACKEND = "config.console_email.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Parley <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # When notification emails go out: "background" (a thread, after the comment

@@ -1,5 +1,20 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
+
+
+def _admin_name() -> str:
+    return gettext("%(site)s moderation") % {"site": settings.SITE_NAME}
+
+
+# The admin's header and tab titles name the site, read when a page is drawn.
+admin.site.site_header = admin.site.site_title = lazy(_admin_name, str)()
+admin.site.index_title = gettext_lazy("Moderation and content")
+# The comment list needs the width at 1280 px; the breadcrumbs and the index
+# page lead everywhere the sidebar did.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ORDER_VAR
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -11,9 +12,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, ngettext_lazy
 from mptt.admin import MPTTModelAdmin
 
-from forum import services
+from forum import markup, services
 from forum.models import (
     BlocklistEntry,
     Category,
@@ -28,6 +31,43 @@ from forum.models import (
 )
 
 Status = Comment.Status
+# The comment list: characters of text per row, and the deepest indentation.
+EXCERPT_CHARS = 300
+EXCERPT_MAX_DEPTH = 6
+# Depth-first: a post's comments read as its threads.
+THREAD_ORDER = ("tree_id", "lft")
+# What a status action does (the reason recorded, in English like the admin
+# history) and says to the moderator, by the status it sets.
+STATUS_SAID = {
+    Status.APPROVED: (
+        "approved",
+        ngettext_lazy(
+            "%(count)d comment approved.", "%(count)d comments approved.", "count"
+        ),
+    ),
+    Status.PENDING: (
+        "held for moderation",
+        ngettext_lazy(
+            "%(count)d comment held for moderation.",
+            "%(count)d comments held for moderation.",
+            "count",
+        ),
+    ),
+    Status.SPAM: (
+        "marked as spam",
+        ngettext_lazy(
+            "%(count)d comment marked as spam.",
+            "%(count)d comments marked as spam.",
+            "count",
+        ),
+    ),
+    Status.REMOVED: (
+        "removed",
+        ngettext_lazy(
+            "%(count)d comment removed.", "%(count)d comments removed.", "count"
+        ),
+    ),
+}
 
 
 class ForgivingChangeList:
@@ -141,8 +181,19 @@ class PostAdmin(ForgivingChangeList, admin.ModelAdmin):
     def _set_comments_open(self, request, queryset, is_open):
         changed = services.posts_set_comments_open(posts=queryset, is_open=is_open)
         _log(request, changed, f"Comments {'opened' if is_open else 'closed'}.")
-        state = "opened" if is_open else "closed"
-        self.message_user(request, f"Comments {state} on {len(changed)} post(s).")
+        if is_open:
+            said = ngettext(
+                "Comments opened on %(count)d post.",
+                "Comments opened on %(count)d posts.",
+                len(changed),
+            )
+        else:
+            said = ngettext(
+                "Comments closed on %(count)d post.",
+                "Comments closed on %(count)d posts.",
+                len(changed),
+            )
+        self.message_user(request, said % {"count": len(changed)})
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -231,18 +282,11 @@ class ReportedFilter(admin.SimpleListFilter):
 
 @admin.register(Comment)
 class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
-    list_display = (
-        "excerpt",
-        "status",
-        "author_name",
-        "author_email",
-        "ip_address",
-        "post",
-        "in_reply_to",
-        "created_at",
-        "level",
-    )
-    list_display_links = ("excerpt",)
+    # Few columns, so the text has room at 1280 px (static/css/admin.css).
+    list_display = ("excerpt", "author", "where", "status", "created_at")
+    # The text may hold links of its own: the date opens the comment, as on
+    # the site, where the date is the permalink.
+    list_display_links = ("created_at",)
     list_filter = ("status", HasRepliesFilter, ReportedFilter, "created_at", PostFilter)
     # One COUNT instead of two at 10,000s of comments.
     show_full_result_count = False
@@ -251,9 +295,11 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     search_fields = ("body", "author_name", "author_email", "ip_address")
     raw_id_fields = ("post", "parent", "user")
     list_per_page = 100
-    # mptt indents the first model field by default, which would be "status".
+    # The text indents itself by depth, capped (see excerpt), so a deep reply
+    # keeps room to be read; mptt's own indentation grows without a limit.
     mptt_indent_field = "excerpt"
-    mptt_level_indent = 16
+    mptt_level_indent = 0
+    change_list_template = "admin/forum/comment/change_list.html"
     fields = (
         "post",
         "parent",
@@ -299,8 +345,17 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         if request.GET.get("status__exact") in {Status.PENDING, Status.SPAM}:
             return ("created_at", "pk")
         if "post__id__exact" in request.GET:
-            return ("tree_id", "lft")
+            return THREAD_ORDER
         return ("-created_at", "-pk")
+
+    def changelist_view(self, request, extra_context=None):
+        # Replies indent under their parents only where they follow them:
+        # a post's comments, not re-sorted by a column.
+        as_threads = (
+            self.get_ordering(request) == THREAD_ORDER and ORDER_VAR not in request.GET
+        )
+        context = {"as_threads": as_threads, **(extra_context or {})}
+        return super().changelist_view(request, extra_context=context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = self.readonly_fields
@@ -331,13 +386,36 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     def has_block_permission(self, request):
         return request.user.has_perm("forum.add_blocklistentry")
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def excerpt(self, obj):
-        return Truncator(obj.body).chars(80)
+        # As readers see it: the stored HTML, cut short and sanitized again.
+        text = markup.excerpt_comment(obj.body_html, chars=EXCERPT_CHARS)
+        return format_html(
+            '<div class="comment-excerpt depth-{}">{}</div>',
+            min(obj.level, EXCERPT_MAX_DEPTH),
+            mark_safe(text),  # sanitized just now
+        )
 
-    @admin.display(description="in reply to")
-    def in_reply_to(self, obj):
-        return obj.parent.author_name if obj.parent else "—"
+    @admin.display(description=_("author"), ordering="author_name")
+    def author(self, obj):
+        details = [d for d in (_breakable(obj.author_email), obj.ip_address) if d]
+        return format_html(
+            '<span class="comment-author">{}</span>{}',
+            obj.author_name,
+            format_html_join(
+                "", '<span class="comment-detail">{}</span>', ((d,) for d in details)
+            ),
+        )
+
+    @admin.display(description=_("post"))
+    def where(self, obj):
+        url = reverse("admin:forum_comment_changelist")
+        query = f"?{PostFilter.parameter_name}={obj.post_id}"
+        post = format_html('<a href="{}{}">{}</a>', url, query, obj.post.title)
+        if obj.parent is None:
+            return post
+        reply = _("in reply to %(name)s") % {"name": obj.parent.author_name}
+        return format_html('{}<span class="comment-detail">{}</span>', post, reply)
 
     @admin.display(description="replying to (oldest first)")
     def ancestors(self, obj):
@@ -390,23 +468,23 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
 
     @admin.action(description="Approve the selected comments", permissions=("change",))
     def approve_comments(self, request, queryset):
-        self._set_status(request, queryset, Status.APPROVED, "approved")
+        self._set_status(request, queryset, Status.APPROVED)
 
     @admin.action(
         description="Hold the selected comments for moderation", permissions=("change",)
     )
     def hold_comments(self, request, queryset):
-        self._set_status(request, queryset, Status.PENDING, "held for moderation")
+        self._set_status(request, queryset, Status.PENDING)
 
     @admin.action(
         description="Mark the selected comments as spam", permissions=("change",)
     )
     def mark_spam(self, request, queryset):
-        self._set_status(request, queryset, Status.SPAM, "marked as spam")
+        self._set_status(request, queryset, Status.SPAM)
 
     @admin.action(description="Remove the selected comments", permissions=("change",))
     def remove_comments(self, request, queryset):
-        self._set_status(request, queryset, Status.REMOVED, "removed")
+        self._set_status(request, queryset, Status.REMOVED)
 
     @admin.action(
         description="Restore the selected removed comments", permissions=("change",)
@@ -414,14 +492,20 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     def restore_comments(self, request, queryset):
         comments = list(queryset.filter(status=Status.REMOVED))
         count = services.comment_restore(comments=comments, moderator=request.user)
-        self._report(request, comments, count, "restored")
+        said = ngettext(
+            "%(count)d comment restored.", "%(count)d comments restored.", count
+        )
+        self._report(request, comments, "Restored.", said % {"count": count})
 
-    def _set_status(self, request, queryset, status, done):
+    def _set_status(self, request, queryset, status):
+        done, said = STATUS_SAID[status]
         comments = list(queryset.exclude(status=status))
         count = services.comment_set_status(
             comments=comments, status=status, moderator=request.user, reason=done
         )
-        self._report(request, comments, count, done)
+        self._report(
+            request, comments, f"{done.capitalize()}.", said % {"count": count}
+        )
 
     @admin.action(
         description="Lock the branches under the selected comments",
@@ -429,7 +513,17 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     )
     def lock_branches(self, request, queryset):
         changed = [c for c in queryset if services.branch_lock(comment=c, locked=True)]
-        self._report(request, changed, len(changed), "locked (no new replies below)")
+        said = ngettext(
+            "%(count)d branch locked: no new replies below it.",
+            "%(count)d branches locked: no new replies below them.",
+            len(changed),
+        )
+        self._report(
+            request,
+            changed,
+            "Locked (no new replies below).",
+            said % {"count": len(changed)},
+        )
 
     @admin.action(
         description="Unlock the branches under the selected comments",
@@ -437,27 +531,40 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     )
     def unlock_branches(self, request, queryset):
         changed = [c for c in queryset if services.branch_lock(comment=c, locked=False)]
-        self._report(request, changed, len(changed), "unlocked")
+        said = ngettext(
+            "%(count)d branch unlocked.", "%(count)d branches unlocked.", len(changed)
+        )
+        self._report(request, changed, "Unlocked.", said % {"count": len(changed)})
 
     @admin.action(
         description="Remove the selected comments with all their replies",
         permissions=("change",),
     )
     def remove_branches(self, request, queryset):
-        count = sum(
-            services.branch_remove(comment=c, moderator=request.user) for c in queryset
+        # Tree order: a reply selected with its branch is taken in it, and
+        # is not counted as a branch of its own.
+        counts = [
+            (c, services.branch_remove(comment=c, moderator=request.user))
+            for c in queryset.order_by(*THREAD_ORDER)
+        ]
+        said = ngettext_lazy(
+            "%(count)d branch removed", "%(count)d branches removed", "count"
         )
-        self._report(request, list(queryset), count, "removed with their branches")
+        self._report_branches(request, counts, "Removed with their branches.", said)
 
     @admin.action(
         description="Undo the branch removal of the selected comments",
         permissions=("change",),
     )
     def restore_branches(self, request, queryset):
-        count = sum(
-            services.branch_restore(comment=c, moderator=request.user) for c in queryset
+        counts = [
+            (c, services.branch_restore(comment=c, moderator=request.user))
+            for c in queryset.order_by(*THREAD_ORDER)
+        ]
+        said = ngettext_lazy(
+            "%(count)d branch restored", "%(count)d branches restored", "count"
         )
-        self._report(request, list(queryset), count, "restored with their branches")
+        self._report_branches(request, counts, "Restored with their branches.", said)
 
     @admin.action(
         description="Trust the authors (skip the first-comment hold)",
@@ -469,8 +576,12 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
             for c in queryset.select_related("user")
             if services.author_trust(comment=c)
         ]
-        _log(request, trusted, "Author trusted.")
-        self.message_user(request, f"{len(trusted)} author(s) trusted.")
+        said = ngettext(
+            "%(count)d author trusted.", "%(count)d authors trusted.", len(trusted)
+        )
+        self._report(
+            request, trusted, "Author trusted.", said % {"count": len(trusted)}
+        )
 
     @admin.action(
         description="Block the authors (email and IP: future comments are spam)",
@@ -482,12 +593,36 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
             for comment in queryset.select_related("user")
             for entry in services.author_block(comment=comment)
         ]
+        said = ngettext(
+            "%(count)d blocklist entry added.",
+            "%(count)d blocklist entries added.",
+            len(entries),
+        )
         _log(request, entries, "Added to the blocklist from a comment.")
-        self.message_user(request, f"{len(entries)} blocklist entries added.")
+        self.message_user(request, said % {"count": len(entries)})
 
-    def _report(self, request, comments, count, done):
-        _log(request, comments, f"{done.capitalize()}.")
-        self.message_user(request, f"{count} comment(s) {done}.")
+    def _report(self, request, changed, log_message, message):
+        _log(request, changed, log_message)
+        self.message_user(request, message)
+
+    def _report_branches(self, request, counts, log_message, branches_said):
+        # Count branches (the comments selected) and the comments they held
+        # apart: "1 branch removed (4 comments)".
+        changed = [comment for comment, count in counts if count]
+        total = sum(count for comment, count in counts)
+        comments = ngettext("%(count)d comment", "%(count)d comments", total)
+        message = _("%(branches)s (%(comments)s).") % {
+            "branches": branches_said % {"count": len(changed)},
+            "comments": comments % {"count": total},
+        }
+        self._report(request, changed, log_message, message)
+
+
+def _breakable(email: str) -> str:
+    """An email address that may wrap after its @, not mid-word."""
+    if "@" not in email:
+        return email
+    return format_html("{}@<wbr>{}", *email.rsplit("@", 1))
 
 
 def _log(request, objects, message) -> None:
@@ -517,7 +652,7 @@ class TrustedAuthorAdmin(ForgivingChangeList, admin.ModelAdmin):
 @admin.register(CommentReport)
 class CommentReportAdmin(ForgivingChangeList, admin.ModelAdmin):
     list_display = ("comment", "reason", "reporter", "created_at")
-    list_select_related = ("comment",)
+    list_select_related = ("comment__post",)
     raw_id_fields = ("comment",)
     search_fields = ("reason", "reporter")
 
@@ -526,7 +661,7 @@ class CommentReportAdmin(ForgivingChangeList, admin.ModelAdmin):
 class SubscriptionAdmin(ForgivingChangeList, admin.ModelAdmin):
     list_display = ("email", "kind", "post", "comment", "created_at", "confirmed_at")
     list_filter = ("kind", ("confirmed_at", admin.EmptyFieldListFilter))
-    list_select_related = ("post",)
+    list_select_related = ("post", "comment__post")
     raw_id_fields = ("post", "comment", "user", "requested_with")
     search_fields = ("email",)
 

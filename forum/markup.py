@@ -10,6 +10,7 @@ HTML is rendered once, on write, and stored: reading renders nothing.
 import re
 
 import nh3
+from django.utils.text import Truncator
 from markdown_it import MarkdownIt
 
 COMMENT_TAGS = {"p", "br", "a", "em", "strong", "blockquote", "code"}
@@ -38,7 +39,10 @@ _LINK = re.compile(r"<a\s", re.IGNORECASE)
 
 def render_comment(source: str) -> str:
     """Return the comment's Markdown as sanitized HTML."""
-    html = _comment_parser.render(source)
+    return _clean_comment(_comment_parser.render(source))
+
+
+def _clean_comment(html: str) -> str:
     return nh3.clean(
         html,
         tags=COMMENT_TAGS,
@@ -47,6 +51,15 @@ def render_comment(source: str) -> str:
         link_rel="nofollow ugc noopener",
         strip_comments=True,
     ).strip()
+
+
+def excerpt_comment(html: str, *, chars: int) -> str:
+    """Return the start of a comment's stored HTML: `chars` characters of text.
+
+    Tags cut open are closed, and the result is sanitized again, so a row
+    stored by other means (an import, a raw UPDATE) is held to the same rules.
+    """
+    return _clean_comment(Truncator(html).chars(chars, html=True))
 
 
 def render_post(source: str) -> str:

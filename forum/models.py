@@ -18,6 +18,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -387,7 +388,14 @@ class Comment(MPTTModel):
         ]
 
     def __str__(self):
-        return f"{self.author_name} on {self.post_id}: {self.body[:40]}"
+        # Admin titles, lists and history name a comment by this: lists that
+        # show comments select_related their post (forum.admin).
+        if self.post_id is None:
+            return self.author_name
+        return gettext("%(name)s on %(post)s") % {
+            "name": self.author_name,
+            "post": self.post.title,
+        }
 
     def save(self, *args, **kwargs):
         # The services render once, up front; this covers anything else.

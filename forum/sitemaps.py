@@ -1,8 +1,11 @@
-"""The sitemap (published posts and categories) and the robots.txt naming it."""
+"""The files at the site's root that crawlers and browsers ask for: the sitemap
+(published posts and categories), the robots.txt naming it, /favicon.ico."""
 
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -45,3 +48,12 @@ def robots_txt(request):
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Send browsers that ask for /favicon.ico to the icon in static/."""
+    # A redirect, not a copy: the static file carries its hashed name and
+    # long-lived caching (WhiteNoise); the pages link the SVG and PNG icons.
+    return redirect(static("img/favicon.ico"))

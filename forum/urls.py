@@ -3,7 +3,7 @@ from django.urls import path
 from django.views.decorators.http import conditional_page, require_safe
 
 from forum import feeds, views
-from forum.sitemaps import SITEMAPS, robots_txt
+from forum.sitemaps import SITEMAPS, favicon, robots_txt
 from forum.views import accounts
 from forum.views.commenting import comment_preview
 from forum.views.search import search
@@ -55,6 +55,7 @@ urlpatterns = [
     path("search/", search, name="search"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    path("favicon.ico", favicon, name="favicon"),
     path("comments/preview/", comment_preview, name="comment-preview"),
     path("comment/<int:pk>/edit/", views.comment_edit, name="comment-edit"),
     path("comment/<int:pk>/delete/", views.comment_delete, name="comment-delete"),

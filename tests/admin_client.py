@@ -1,11 +1,12 @@
-"""What the admin tests share: running a changelist's bulk action and reading
-the pages and messages that come back.
+"""What the admin tests share: running a changelist's bulk action, reading
+the pages and messages that come back, and logging a browser in.
 
 The `moderator` fixture (a staff user in the "Moderators" group of migration
 0004) and `mod` (the test client logged in as them) are in tests/conftest.py.
 """
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
@@ -79,3 +80,13 @@ def public_page(post):
 def status(comment) -> str:
     """The comment's status as stored now."""
     return Comment.objects.get(pk=comment.pk).status
+
+
+def log_in_browser(context, live_server, user) -> None:
+    """Log this browser context in as `user`, with a session made by the client."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+    )

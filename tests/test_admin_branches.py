@@ -76,7 +76,7 @@ def test_locked_branch_has_no_reply_links_and_says_so(mod, thread):
     assert reply_links(page) == {ada.pk, dee.pk}
     note = page.select_one(f"#div-comment-{ben.pk} .comment-locked")
     assert note.get_text() == "Replies to this conversation are closed."
-    assert said(response) == ["1 comment(s) locked (no new replies below)."]
+    assert said(response) == ["1 branch locked: no new replies below it."]
 
 
 def test_reply_inside_a_locked_branch_is_refused(mod, thread):
@@ -99,7 +99,7 @@ def test_unlocking_a_branch_takes_replies_again(mod, thread):
     post, ada, ben, cy, dee = thread
     act(mod, "lock_branches", [ben])
     response = act(mod, "unlock_branches", [ben])
-    assert said(response)[-1] == "1 comment(s) unlocked."
+    assert said(response)[-1] == "1 branch unlocked."
     assert reply_links(public_page(post)) == {ada.pk, ben.pk, cy.pk, dee.pk}
     assert reader_posts(post, comment_parent=str(cy.pk)).status_code == 302
     assert latest().parent_id == cy.pk
@@ -156,7 +156,7 @@ def test_removing_a_branch_removes_every_reply_in_one_action(mod, branch):
     response = act(mod, "remove_branches", [people["ada"]])
     assert {status(c) for c in people.values()} == {Status.REMOVED}
     assert status(other) == Status.APPROVED
-    assert said(response) == ["4 comment(s) removed with their branches."]
+    assert said(response) == ["1 branch removed (4 comments)."]
     assert shown_ids(public_page(post)) == [other.pk]
 
 
@@ -184,7 +184,7 @@ def test_restoring_a_branch_undoes_exactly_that_removal(mod, branch):
         "fay": Status.PENDING,
         "eve": Status.REMOVED,
     }
-    assert said(response)[-1] == "4 comment(s) restored with their branches."
+    assert said(response)[-1] == "1 branch restored (4 comments)."
 
 
 def test_branch_removed_after_its_top_comment_can_be_restored(mod):
@@ -195,7 +195,7 @@ def test_branch_removed_after_its_top_comment_can_be_restored(mod):
     act(mod, "remove_branches", [ada])
     response = act(mod, "restore_branches", [ada])
     assert (status(ada), status(ben)) == (Status.REMOVED, Status.APPROVED)
-    assert said(response)[-1] == "1 comment(s) restored with their branches."
+    assert said(response)[-1] == "1 branch restored (1 comment)."
 
 
 def test_removing_a_branch_keeps_a_placeholder_while_other_replies_show(mod):
@@ -230,7 +230,7 @@ def test_trusted_authors_next_comment_skips_the_first_comment_hold(mod):
     first = latest()
     assert first.status == Status.PENDING
     response = act(mod, "trust_authors", [first])
-    assert said(response) == ["1 author(s) trusted."]
+    assert said(response) == ["1 author trusted."]
     assert TrustedAuthor.objects.filter(email="nina@example.com").exists()
     reader_posts(post, email="nina@example.com")
     assert latest().status == Status.APPROVED

@@ -52,7 +52,7 @@ def test_close_comments_action_closes_them_on_the_site(mod, moderator):
     post = make_post()
     response = act(mod, "close_comments", [post], changelist=POSTS)
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Comments closed on 1 post(s)."
+        "Comments closed on 1 post."
     ]
     assert not comments_open(post)
     page = soup(Client().get(post.get_absolute_url()))

@@ -84,7 +84,7 @@ def test_held_comment_approved_from_the_queue_shows_to_everyone(new_page, live_s
     moderator.locator(f"#result_list input[value='{comment.pk}']").check()
     moderator.locator("select[name=action]").select_option("approve_comments")
     moderator.locator("button[name=index]").click()
-    expect(moderator.locator(".messagelist li")).to_have_text("1 comment(s) approved.")
+    expect(moderator.locator(".messagelist li")).to_have_text("1 comment approved.")
 
     reader.reload()
     shown = reader.locator(f"#comment-{comment.pk}")
