@@ -104,10 +104,19 @@ def test_reply_tells_screen_readers_whom_it_answers_and_its_level():
     assert meta.contents[0] is context  # heard before the author's name
 
 
-def test_reply_to_a_removed_comment_says_so():
+def test_reply_to_a_removed_comment_says_so_and_links_to_it():
     page = render([row(1, status="removed"), row(2, 1, name="Ben")])
     link = page.select_one("#div-comment-2 .comment-parent-link")
-    assert link.get_text() == "in reply to a hidden comment"
+    assert link.get_text() == "in reply to a removed comment"
+    assert link["href"] == "#comment-1"
+    context = page.select_one("#div-comment-2 .comment-meta > .screen-reader-text")
+    assert context.get_text() == "Reply to a removed comment, level 2: "
+
+
+def test_reply_to_a_held_comment_says_it_awaits_moderation():
+    page = render([row(1, status="pending"), row(2, 1, name="Ben")])
+    link = page.select_one("#div-comment-2 .comment-parent-link")
+    assert link.get_text() == "in reply to a comment awaiting moderation"
 
 
 def test_names_in_parent_links_and_controls_are_escaped():
