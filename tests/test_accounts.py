@@ -198,9 +198,7 @@ def test_editing_closes_after_the_window(client, settings):
 
 
 @pytest.mark.parametrize("action", ["edit", "delete"])
-def test_after_the_window_the_page_says_so_and_offers_no_form(
-    client, settings, action
-):
+def test_after_the_window_the_page_says_so_and_offers_no_form(client, settings, action):
     post = make_post()
     comment = post_comment(client, post, comment="Old words.")
     created = timezone.now() - timedelta(minutes=settings.COMMENT_EDIT_MINUTES + 1)

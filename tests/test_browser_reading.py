@@ -336,9 +336,12 @@ def test_no_js_preview_reloads_with_the_preview_and_the_text_kept(
 
     page.locator("#commentform .preview-button").click()
 
-    page.wait_for_url(re.compile(re.escape(reverse("forum:comment-create")) + "$"))
+    page.wait_for_url(
+        re.compile(re.escape(reverse("forum:comment-create")) + "#comment-preview$")
+    )
     preview = page.locator(f"#div-comment-{ada.pk} + #respond #comment-preview")
     expect(preview.locator("strong")).to_have_text("still")
+    expect(preview).to_be_in_viewport()  # it opens at the preview
     form = page.locator("#commentform")
     expect(form.locator("textarea[name=comment]")).to_have_value(
         "Without scripts, **still** formatted."
