@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test bench loadtest lint format migrate demo superuser check-threads clean
+.PHONY: run serve test bench loadtest screenshots lint format migrate demo superuser check-threads clean
 
 # Install (again) whenever pyproject.toml changes.
 $(BIN)/.installed: pyproject.toml
@@ -46,6 +46,10 @@ bench: $(BIN)/.installed  ## Time big threads and replies on PostgreSQL (docs/pe
 loadtest: $(BIN)/.installed  ## 60 s of readers and repliers against gunicorn + PostgreSQL
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
 	  $(BIN)/python manage.py load_test $(LOADTEST_ARGS)
+
+# Not part of `make test`: pytest collects tests/screenshots.py only when named.
+screenshots: $(BIN)/.installed  ## PNGs for docs/screenshots/: home, a thread, the form with errors
+	DJANGO_SECRET_KEY=screenshots-only $(BIN)/pytest tests/screenshots.py -q
 
 lint: $(BIN)/.installed  ## What CI checks besides the tests
 	$(BIN)/ruff format --check .

@@ -24,7 +24,7 @@ FOLDER = Path(django_settings.BASE_DIR) / "docs" / "screenshots"
 SIZES = {"phone": browsing.PHONE, "desktop": browsing.DESKTOP}
 SCHEMES = ("light", "dark")
 # Tall pages are cut here: enough to show the page, small enough to keep.
-MAX_HEIGHT = 2600
+MAX_HEIGHT = 2000
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
