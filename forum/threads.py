@@ -8,7 +8,6 @@ WordPress's convention (docs/architecture.md, "Thread markup"), so themes and
 scripts written for WordPress threads work unchanged.
 """
 
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -20,6 +19,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from forum.avatars import avatar_html
 from forum.dates import when
 from forum.models import Comment
 
@@ -88,16 +88,6 @@ _CONTINUE = '<p class="continue-thread"><a href="{href}">Continue this thread â†
 _LOCKED = '<p class="comment-locked">Replies to this conversation are closed.</p>'
 _AWAITING = (
     '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
-)
-# Initials on one of HUES background colours (.hue-0 to .hue-11 in
-# parley.css), picked by a hash of the name: no image, no request, no address.
-_AVATAR = '<span class="avatar hue-{hue}" aria-hidden="true">{initials}{image}</span>'
-HUES = 12
-# AVATARS=gravatar: the picture covers the initials; Gravatar's "blank" for
-# an address without a picture is transparent, so the initials show through.
-_GRAVATAR = (
-    '<img src="https://gravatar.com/avatar/{hash}?s=80&amp;d=blank" alt="" '
-    'width="40" height="40" loading="lazy" decoding="async">'
 )
 PLACEHOLDER_TEXT = {
     PENDING: "This comment is awaiting moderation.",
@@ -395,22 +385,8 @@ def _author(name: str, url: str, gravatar: str | None = None) -> tuple[str, str]
         )
     else:
         link = f'<b class="fn">{escaped}</b>'
-    image = _GRAVATAR.format(hash=gravatar) if gravatar else ""
-    avatar = _AVATAR.format(hue=hue(name), initials=initials(name), image=image)
+    avatar = avatar_html(name, gravatar)
     return f'{avatar}<span class="comment-author vcard">{link}', escaped
-
-
-def initials(name: str) -> str:
-    """Return a name's initials, escaped: "Fourth and Long" is "FL", "borko" "B"."""
-    words = ["".join(c for c in word if c.isalnum()) for word in name.split()]
-    words = [word for word in words if word] or [name.strip() or "?"]
-    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
-    return escape(letters.upper())
-
-
-def hue(name: str) -> int:
-    """Return a colour number for a name, the same on every page and server."""
-    return zlib.crc32(name.casefold().encode()) % HUES
 
 
 def replyable_row(rows: list[tuple], pk: int | None) -> tuple | None:

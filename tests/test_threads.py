@@ -10,10 +10,11 @@ from bs4 import BeautifulSoup
 from django.test import Client
 from django.utils import timezone
 
+from forum.avatars import HUES, hue, initials
 from forum.dates import clock, when
 from forum.models import Comment
 from forum.services.posting import editable_until
-from forum.threads import HUES, Links, Reader, hue, initials, render_thread
+from forum.threads import Links, Reader, render_thread
 from tests.factories import comment_data, make_comment, make_post
 
 pytestmark = pytest.mark.django_db

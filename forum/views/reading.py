@@ -27,6 +27,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
+from forum.avatars import gravatar_hash
 from forum.forms import CommentForm
 from forum.models import Category, Comment, Post
 from forum.threads import (
@@ -331,31 +332,22 @@ def _messages_beside(rows, beside, context) -> dict[int, str]:
         if pk not in shown:
             context["comments_messages"] = [*context["comments_messages"], *notes]
             continue
+        paragraphs = format_html_join(
+            "",
+            '<p class="message message-{}">{}</p>',
+            ((note.level_tag, note.message) for note in notes),
+        )
         after[pk] = format_html(
-            '<div class="messages comment-messages" role="status">{}</div>',
-            format_html_join(
-                "", '<p class="message message-{}">{}</p>', _tagged(notes)
-            ),
+            '<div class="messages comment-messages" role="status">{}</div>', paragraphs
         )
     return after
 
 
-def _tagged(notes):
-    return ((note.level_tag, note.message) for note in notes)
-
-
 def _gravatars(post) -> dict[int, str]:
     """Gravatar's hashes of the commenters' addresses, by comment id (one query)."""
-    hashes: dict[str, str] = {}
-    result = {}
-    rows = Comment.objects.for_post(post).values_list("pk", "author_email")
-    for pk, email in rows:
-        if email:
-            address = email.strip().lower()
-            if address not in hashes:
-                hashes[address] = hashlib.sha256(address.encode()).hexdigest()
-            result[pk] = hashes[address]
-    return result
+    rows = list(Comment.objects.for_post(post).values_list("pk", "author_email"))
+    hashes = {email: gravatar_hash(email) for email in {email for _, email in rows}}
+    return {pk: hashes[email] for pk, email in rows if email}
 
 
 def _badges(post) -> dict[int, str]:
