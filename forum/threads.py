@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 
 from forum.avatars import avatar_html
 from forum.dates import when
@@ -175,6 +176,7 @@ class _Writer:
         self.gravatars: dict[int, str] = {}
         self.badges = {user: BADGES[kind] for user, kind in badges.items()}
         self.templates = _templates(links)
+        self.language = get_language()
         self.replies_open = links.reply is not None
         self.continuation = escape(links.continuation)
         self.after, self.max_depth = after, max_depth
@@ -218,8 +220,8 @@ class _Writer:
             if item.toggle is not None:
                 slot, opened, who = item.toggle
                 count = self.written - opened
-                noun = "reply" if count == 1 else "replies"
-                out[slot] = _TOGGLE.format(who=who, count=f"{count} {noun}")
+                replies = _replies(count, self.language)
+                out[slot] = _TOGGLE.format(who=who, count=replies)
             out.append("</ol></li>" if item.nested else "</li>")
         if stack and not stack[-1].nested:
             stack[-1].nested = True
@@ -308,6 +310,12 @@ class _Writer:
         """Keep a place in the output for a collapse control, filled in on closing."""
         self.out.append("")
         return len(self.out) - 1, self.written, who
+
+
+@lru_cache(maxsize=256)
+def _replies(count: int, language: str) -> str:
+    """Return "1 reply", "2 replies"… in `language`, the active one (kept)."""
+    return ngettext("%(count)d reply", "%(count)d replies", count) % {"count": count}
 
 
 @lru_cache(maxsize=64)
