@@ -7,7 +7,7 @@ PORT ?= 8000
 # Links in emails follow the address `make run` serves, unless SITE_URL is set.
 SITE_URL := $(or $(SITE_URL),http://$(HOST):$(PORT))
 
-.PHONY: run serve test bench loadtest lint lock upgrade format migrate demo superuser check-threads clean
+.PHONY: run serve test bench loadtest screenshots lint lock upgrade format migrate demo superuser check-threads clean
 
 # Every package comes from uv.lock, exactly the versions (and hashes) CI
 # tested; `make upgrade` refreshes the lock. The locking tool, uv, is
@@ -61,6 +61,10 @@ bench: $(BIN)/.installed  ## Time big threads and replies on PostgreSQL (docs/pe
 loadtest: $(BIN)/.installed  ## 60 s of readers and repliers against gunicorn + PostgreSQL
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
 	  SITE_URL=http://127.0.0.1 $(BIN)/python manage.py load_test $(LOADTEST_ARGS)
+
+# Not part of `make test`: pytest collects tests/screenshots.py only when named.
+screenshots: $(BIN)/.installed  ## PNGs for docs/screenshots/: home, a thread, the form with errors
+	DJANGO_SECRET_KEY=screenshots-only $(BIN)/pytest tests/screenshots.py -q
 
 lint: $(BIN)/.installed  ## What CI checks besides the tests
 	$(BIN)/ruff format --check .

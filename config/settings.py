@@ -355,6 +355,13 @@ for _proxy in TRUSTED_PROXIES:
             f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or range."
         ) from None
 
+# Avatars beside commenters' names: "initials" (drawn here, no request) or
+# "gravatar" (readers' browsers fetch pictures from gravatar.com, by a hash of
+# each commenter's address; initials show where there is none).
+AVATARS = env_str("AVATARS", "initials")
+if AVATARS not in {"initials", "gravatar"}:
+    raise ImproperlyConfigured('AVATARS must be "initials" or "gravatar".')
+
 # --- Feeds, sitemap, search, WordPress import (forum.feeds, forum.sitemaps) --
 
 # The sitemap app ships the sitemap.xml template; it needs no settings of its

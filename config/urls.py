@@ -19,7 +19,7 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Log in and out, password change and reset, with templates/registration/.
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("forum.auth_urls")),
     path("", include("forum.urls")),
 ]
 

@@ -41,6 +41,12 @@ COMMENT_VECTOR = SearchVector("body_html", config=CONFIG)
 # Private-use characters around matches in ts_headline's output: they survive
 # stripping and escaping, and only then become <mark> tags.
 START, STOP = "\ue000", "\ue001"
+# The same for where a blockquote starts and stops, until they become “ and ”.
+QUOTE_START, QUOTE_STOP = "\ue002", "\ue003"
+BLOCKQUOTE_OPEN = re.compile(r"<blockquote\b[^>]*>", re.IGNORECASE)
+BLOCKQUOTE_CLOSE = re.compile(r"</blockquote\s*>", re.IGNORECASE)
+PUNCTUATION = ".,;:!?…“”‘’\"' "
+BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|pre|div|tr)\s*>|<br\s*/?>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -58,9 +64,12 @@ def clean_query(raw: str) -> str:
     return _unmarked(raw.replace("\x00", "")).strip()
 
 
+SENTINELS = str.maketrans(dict.fromkeys(START + STOP + QUOTE_START + QUOTE_STOP))
+
+
 def _unmarked(text: str) -> str:
-    """The text without our highlight sentinels: only matches may carry them."""
-    return text.replace(START, "").replace(STOP, "")
+    """The text without our sentinels: only matches and quotes may carry them."""
+    return text.translate(SENTINELS)
 
 
 def matches(q: str) -> QuerySet:
@@ -138,13 +147,22 @@ def _with_snippets(queryset: QuerySet, q: str) -> list:
         objects = list(queryset)
         included, _ = _terms(q)
         for obj in objects:
-            obj.snippet = _cut_snippet(_text(obj.body_html), included)
+            obj.snippet = _cut_snippet(_text(_unmarked(obj.body_html)), included)
         return objects
-    # The sentinels go from the text before ts_headline adds its own: a
-    # reader's U+E000 must not become a <mark>.
-    body = Replace(Replace("body_html", Value(START)), Value(STOP))
+    # Sentinels go from the text before ts_headline adds its own (a reader's
+    # U+E000 must not become a <mark>); ts_headline drops tags, so where
+    # quotations start and stop goes in as characters it keeps, which _text()
+    # turns into quotation marks.
+    body = "body_html"
+    for sentinel in (START, STOP, QUOTE_START, QUOTE_STOP):
+        body = Replace(body, Value(sentinel))
+    quoted = Replace(
+        Replace(body, Value("<blockquote>"), Value(QUOTE_START)),
+        Value("</blockquote>"),
+        Value(QUOTE_STOP),
+    )
     headline = SearchHeadline(
-        body,
+        quoted,
         SearchQuery(q, search_type="websearch", config=CONFIG),
         config=CONFIG,
         start_sel=START,
@@ -156,8 +174,18 @@ def _with_snippets(queryset: QuerySet, q: str) -> list:
     )
     objects = list(queryset.annotate(headline=headline))
     for obj in objects:
-        obj.snippet = _marked(_text(obj.headline))
+        whole = _text(_unmarked(obj.body_html))
+        obj.snippet = _marked(_elided(_text(obj.headline), whole))
     return objects
+
+
+def _elided(fragments: str, whole: str) -> str:
+    """Mark with … where ts_headline's fragments leave out the text's start or end."""
+    plain = fragments.replace(START, "").replace(STOP, "").split(" … ")
+    # ts_headline leaves out punctuation around its fragments' ends.
+    prefix = "" if whole.startswith(plain[0].lstrip(PUNCTUATION)) else "… "
+    suffix = "" if whole.rstrip(PUNCTUATION).endswith(plain[-1]) else " …"
+    return f"{prefix}{fragments}{suffix}"
 
 
 def _is_postgresql(queryset: QuerySet) -> bool:
@@ -195,8 +223,18 @@ def _any_field(term: str, fields) -> Q:
 
 
 def _text(fragment: str) -> str:
-    """The visible text of an HTML fragment, entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(strip_tags(fragment)).split())
+    """The visible text of an HTML fragment, entities decoded, spaces collapsed.
+
+    Blocks never run into each other, and a quoted passage (a blockquote)
+    stands in quotation marks, so it doesn't run into the words after it.
+    """
+    fragment = BLOCKQUOTE_OPEN.sub(f" {QUOTE_START}", fragment)
+    fragment = BLOCKQUOTE_CLOSE.sub(f"{QUOTE_STOP} ", fragment)
+    fragment = BLOCK_END.sub(" ", fragment)
+    text = " ".join(html.unescape(strip_tags(fragment)).split())
+    # A quotation that has its own quotation marks keeps just those.
+    text = re.sub(rf"{QUOTE_START} ?(?=[\"“‘])|(?<=[\"”’]) ?{QUOTE_STOP}", "", text)
+    return re.sub(rf" ?{QUOTE_STOP}", "”", re.sub(rf"{QUOTE_START} ?", "“", text))
 
 
 def _marked(text: str) -> SafeString:
@@ -206,14 +244,21 @@ def _marked(text: str) -> SafeString:
 
 
 def _cut_snippet(text: str, terms: list[str]) -> SafeString:
-    """SQLite: the text around the first match, each match marked."""
+    """SQLite: the text around the first match, in whole words, each match marked."""
     text = _unmarked(text)
     pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
     first = pattern.search(text) if terms else None
     start = max(0, first.start() - SNIPPET_CHARS // 3) if first else 0
-    window = text[start : start + SNIPPET_CHARS]
+    end = start + SNIPPET_CHARS
+    if start:  # begin at the start of a word, never past the match
+        space = text.find(" ", start - 1, first.start() if first else end)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):  # and stop at the end of one
+        space = text.rfind(" ", start, end + 1)
+        end = space if space > start else end
+    window = text[start:end]
     if terms:
         window = pattern.sub(lambda m: f"{START}{m.group()}{STOP}", window)
     prefix = "… " if start else ""
-    suffix = " …" if start + SNIPPET_CHARS < len(text) else ""
+    suffix = " …" if end < len(text) else ""
     return _marked(f"{prefix}{window}{suffix}")

@@ -8,17 +8,20 @@ WordPress's convention (docs/architecture.md, "Thread markup"), so themes and
 scripts written for WordPress threads work unchanged.
 """
 
-import calendar
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from math import ceil
+from string import Formatter
 
 from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 
+from forum.avatars import avatar_html
+from forum.dates import when
 from forum.models import Comment
 
 APPROVED = Comment.Status.APPROVED
@@ -34,9 +37,11 @@ _OPEN = (
 )
 # What screen readers hear first on a reply: whom it answers and how deep it is.
 _CONTEXT = '<span class="screen-reader-text">Reply to {pname}, level {depth}: </span>'
+# The avatar and the name (one string per author, made once per page), then
+# the secondary line: the date, the edited mark, and whom a reply answers.
 _META = (
-    '<span class="comment-author vcard">{author}{badge} '
-    '<span class="says">says:</span></span> '
+    "{author}{badge} "
+    '<span class="says">says:</span></span> <span class="comment-metadata">'
     '<a class="comment-permalink" href="#comment-{pk}">'
     '<time datetime="{iso}">{when}</time></a>{edited}'
 )
@@ -54,12 +59,14 @@ _MINE = (
 _PARENT = (
     ' <a class="comment-parent-link" href="#comment-{ppk}">in reply to {pname}</a>'
 )
+_META_END = "</span>"
 _BODY = '</footer>{note}<div class="comment-content">{body}</div><div class="reply">'
 _REPLY = (
     '<a rel="nofollow" class="comment-reply-link" '
     'href="{{reply}}?replytocom={pk}#respond" data-commentid="{pk}" '
     'data-replyto="Reply to {name}" aria-label="Reply to {name}">Reply</a>'
 )
+# Never on the reader's own comments; CSS sets it apart from Reply.
 _REPORT = (
     ' <a rel="nofollow" class="comment-report-link" href="{{report}}" '
     'aria-label="Report the comment by {name}">Report</a>'
@@ -83,14 +90,13 @@ _LOCKED = '<p class="comment-locked">Replies to this conversation are closed.</p
 _AWAITING = (
     '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
 )
-# Which links a comment gets: Reply and Report, Report only, or none (pending).
-BOTH, REPORT_ONLY, NO_LINKS = range(3)
 PLACEHOLDER_TEXT = {
     PENDING: "This comment is awaiting moderation.",
 }
 REMOVED_TEXT = "This comment was removed."
-# Looked up once: strftime("%B") costs three times the rest of the date.
-MONTHS = tuple(calendar.month_name)
+# What a reply calls a parent shown as a placeholder (and links to).
+PLACEHOLDER_NAME = {PENDING: "a comment awaiting moderation"}
+REMOVED_NAME = "a removed comment"
 
 
 @dataclass(frozen=True)
@@ -104,13 +110,14 @@ class Links:
 
 @dataclass(frozen=True)
 class Reader:
-    """What is personal on a page: this reader's pending and editable comments."""
+    """What is personal on a page: this reader's own comments."""
 
     pending: frozenset[int] = frozenset()  # shown in full, "awaiting moderation"
     editable: frozenset[int] = frozenset()  # get Edit and Delete links
+    own: frozenset[int] = frozenset()  # all of theirs here: no Report link
 
     def __bool__(self) -> bool:
-        return bool(self.pending or self.editable)
+        return bool(self.pending or self.editable or self.own)
 
 
 def render_thread(
@@ -122,16 +129,19 @@ def render_thread(
     after: dict[int, str] | None = None,
     max_depth: int = 0,
     top_parent: int | None = None,
+    gravatars: dict[int, str] | None = None,
 ) -> str:
     """Return the thread's `<li>`s for an `<ol class="comment-list">`.
 
     reader: what is this reader's own. badges: "author" or "moderator" by user
-    id. after: HTML placed right after a comment's article (the reply form).
-    max_depth: levels shown (0 = all); deeper replies get a "Continue this
-    thread" link. top_parent: the parent of the first row, for a subthread's
-    own page.
+    id. after: HTML placed right after a comment's article (the reply form, a
+    message). max_depth: levels shown (0 = all); deeper replies get a
+    "Continue this thread" link. top_parent: the parent of the first row, for
+    a subthread's own page. gravatars: Gravatar hashes by comment id
+    (AVATARS=gravatar); without them avatars are initials.
     """
     writer = _Writer(links, reader, badges or {}, after or {}, max_depth)
+    writer.gravatars = gravatars or {}
     next_parents = [row[1] for row in rows[1:]] + [None]
     for row, next_parent in zip(rows, next_parents[: len(rows)], strict=True):
         parent_id = None if row[1] == top_parent else row[1]
@@ -147,7 +157,7 @@ class _Open:
     def __init__(self, pk, locked, name, toggle):
         self.pk = pk
         self.locked = locked  # in a locked branch: no Reply links below
-        self.name = name  # its author, escaped (None: a placeholder)
+        self.name = name  # its author, escaped, or what a placeholder is called
         # Its collapse control: (index in the output, comments written when
         # it was opened, whose it is); None: no replies shown under it here.
         self.toggle = toggle
@@ -158,14 +168,19 @@ class _Writer:
     """Writes the nested lists of a thread, one row at a time, in tree order."""
 
     def __init__(self, links, reader, badges, after, max_depth):
-        self.tz = timezone.get_current_timezone()
+        tz = timezone.get_current_timezone()
+        # Rows come in UTC: converting them to UTC again would cost ~3 ms a 10,000.
+        self.tz = None if str(tz) == "UTC" else tz
         self.own_pending, self.editable = reader.pending, reader.editable
+        self.own = reader.own
+        self.gravatars: dict[int, str] = {}
         self.badges = {user: BADGES[kind] for user, kind in badges.items()}
         self.templates = _templates(links)
+        self.language = get_language()
         self.replies_open = links.reply is not None
         self.continuation = escape(links.continuation)
         self.after, self.max_depth = after, max_depth
-        self.authors: dict[tuple[str, str], tuple[str, str]] = {}
+        self.authors: dict[tuple, tuple[str, str]] = {}
         self.out: list[str] = []
         self.written = 0  # comments written so far
         self.stack: list[_Open] = []  # the open <li>s, outermost first
@@ -205,8 +220,8 @@ class _Writer:
             if item.toggle is not None:
                 slot, opened, who = item.toggle
                 count = self.written - opened
-                noun = "reply" if count == 1 else "replies"
-                out[slot] = _TOGGLE.format(who=who, count=f"{count} {noun}")
+                replies = _replies(count, self.language)
+                out[slot] = _TOGGLE.format(who=who, count=replies)
             out.append("</ol></li>" if item.nested else "</li>")
         if stack and not stack[-1].nested:
             stack[-1].nested = True
@@ -214,7 +229,7 @@ class _Writer:
 
     def _comment(
         self, row: tuple, depth: int, classes: str, in_locked: bool, nests: bool
-    ) -> tuple[str | None, tuple | None]:
+    ) -> tuple[str, tuple | None]:
         """Write the comment's <li> up to where its replies go.
 
         nests: its replies are shown here, so it gets a collapse control, whose
@@ -238,50 +253,58 @@ class _Writer:
         self.written += 1
         if status != APPROVED and (status != PENDING or pk not in self.own_pending):
             return self._placeholder(pk, depth, classes, status, nests)
-        author = self.authors.get((name, url))
+        key = (name, url, self.gravatars.get(pk)) if self.gravatars else (name, url)
+        author = self.authors.get(key)
         if author is None:
-            author = self.authors[name, url] = (_author(name, url), escape(name))
-        if status != APPROVED:
-            links = NO_LINKS
-        else:
-            links = BOTH if self.replies_open and not in_locked else REPORT_ONLY
-        leaf, head, tail = self.templates[depth > 1, links]
-        fields = {
-            "pk": pk,
-            "depth": depth,
-            "classes": classes,
-            "pname": (self.stack[-1].name or "a hidden comment") if depth > 1 else "",
-            "ppk": parent_pk,
-            "author": author[0],
-            "name": author[1],
-            "iso": created.isoformat(),
-            "when": _when(created.astimezone(self.tz)),
-            "note": (_LOCKED if is_locked else "")
-            + (_AWAITING if status != APPROVED else ""),
-            "body": body_html,
-            "badge": self.badges.get(user, "") if user else "",
-            "edited": _EDITED.format(when=_when(edited.astimezone(self.tz)))
+            author = self.authors[key] = _author(*key)
+        approved = status == APPROVED
+        template = self.templates[
+            depth > 1,
+            approved and self.replies_open and not in_locked,
+            approved and pk not in self.own,
+        ]
+        tz = self.tz
+        # In the order of FIELDS: positional formatting is a third faster
+        # than format_map() with a dict, and this runs once per comment.
+        fields = (
+            pk,
+            depth,
+            classes,
+            self.stack[-1].name if depth > 1 else "",
+            parent_pk,
+            author[0],
+            author[1],
+            created.isoformat(),
+            when(created.astimezone(tz) if tz else created),
+            (_LOCKED if is_locked else "") + ("" if approved else _AWAITING),
+            body_html,
+            self.badges.get(user, "") if user else "",
+            _EDITED.format(when=when(edited.astimezone(tz) if tz else edited))
             if edited
             else "",
-            "mine": _MINE.format(pk=pk) if pk in self.editable else "",
-        }
+            _MINE.format(pk=pk) if pk in self.editable else "",
+        )
         if not nests:
-            out.append(leaf.format_map(fields))
+            out.append(template[0].format(*fields))
             return author[1], None
-        out.append(head.format_map(fields))
+        out.append(template[1].format(*fields))
         toggle = self._reserve_toggle(f"Comment by {author[1]}")
-        out.append(tail.format_map(fields))
+        out.append(template[2].format(*fields))
         return author[1], toggle
 
     def _placeholder(
         self, pk, depth, classes, status, nests
-    ) -> tuple[None, tuple | None]:
-        """Write a hidden comment's stand-in, whose article holds only its text."""
+    ) -> tuple[str, tuple | None]:
+        """Write a hidden comment's stand-in, whose article holds only its text.
+
+        Return what its replies call it, and where its collapse control goes.
+        """
         text = PLACEHOLDER_TEXT.get(status, REMOVED_TEXT)
         self.out.append(
             _PLACEHOLDER.format(pk=pk, depth=depth, classes=classes, text=text)
         )
-        return None, self._reserve_toggle(text[:-1]) if nests else None
+        name = PLACEHOLDER_NAME.get(status, REMOVED_NAME)
+        return name, self._reserve_toggle(text[:-1]) if nests else None
 
     def _reserve_toggle(self, who: str) -> tuple[int, int, str]:
         """Keep a place in the output for a collapse control, filled in on closing."""
@@ -289,27 +312,67 @@ class _Writer:
         return len(self.out) - 1, self.written, who
 
 
-@lru_cache(maxsize=64)
-def _templates(links: Links) -> dict[tuple[bool, int], tuple[str, str, str]]:
-    """Return a comment's (whole, head, tail) templates by (is a reply, links).
+@lru_cache(maxsize=256)
+def _replies(count: int, language: str) -> str:
+    """Return "1 reply", "2 replies"… in `language`, the active one (kept)."""
+    return ngettext("%(count)d reply", "%(count)d replies", count) % {"count": count}
 
-    The page's URLs go into the templates once, not into every comment.
+
+@lru_cache(maxsize=64)
+def _templates(links: Links) -> dict[tuple[bool, bool, bool], tuple[str, str, str]]:
+    """Return a comment's (whole, head, tail) templates.
+
+    Keyed by (is a reply, has Reply, has Report). The page's URLs go into the
+    templates once, not into every comment.
     """
     reply = "" if links.reply is None else _literal(escape(links.reply))
     report = _literal(escape(links.report)).replace("{{pk}}", "{pk}")
-    actions = {
-        BOTH: _REPLY.replace("{{reply}}", reply)
-        + _REPORT.replace("{{report}}", report),
-        REPORT_ONLY: _REPORT.replace("{{report}}", report),
-        NO_LINKS: "",
-    }
+    reply_html = _REPLY.replace("{{reply}}", reply)
+    report_html = _REPORT.replace("{{report}}", report)
     templates = {}
     for is_reply in (False, True):
-        head = _OPEN + (_CONTEXT + _META + _PARENT if is_reply else _META)
-        for kind, links_html in actions.items():
-            tail = _BODY + links_html + _CLOSE
-            templates[is_reply, kind] = (head + tail, head, tail)
+        head = _OPEN + (_CONTEXT + _META + _PARENT if is_reply else _META) + _META_END
+        for has_reply in (False, True):
+            for has_report in (False, True):
+                tail = (
+                    _BODY
+                    + (reply_html if has_reply else "")
+                    + (report_html if has_report else "")
+                    + _CLOSE
+                )
+                templates[is_reply, has_reply, has_report] = tuple(
+                    _positional(part) for part in (head + tail, head, tail)
+                )
     return templates
+
+
+# The fields of a comment's templates, in the order _comment() passes them.
+FIELDS = (
+    "pk",
+    "depth",
+    "classes",
+    "pname",
+    "ppk",
+    "author",
+    "name",
+    "iso",
+    "when",
+    "note",
+    "body",
+    "badge",
+    "edited",
+    "mine",
+)
+
+
+def _positional(template: str) -> str:
+    """Return the template with its named fields as FIELDS indices ({pk} is {0})."""
+    parts = []
+    for text, field, _, _ in Formatter().parse(template):
+        parts.append(_literal(text))
+        if field is not None:
+            parts.append(f"{{{FIELDS.index(field)}}}")
+    return "".join(parts)
 
 
 def _literal(text: str) -> str:
@@ -317,23 +380,21 @@ def _literal(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-def _author(name: str, url: str) -> str:
-    name = escape(name)
+def _author(name: str, url: str, gravatar: str | None = None) -> tuple[str, str]:
+    """Return the avatar with the opening of the vcard, and the name escaped.
+
+    Made once per author per page: the renderer keeps them.
+    """
+    escaped = escape(name)
     if url:
-        return (
+        link = (
             f'<a href="{escape(url)}" class="url fn" rel="external nofollow ugc">'
-            f"{name}</a>"
+            f"{escaped}</a>"
         )
-    return f'<b class="fn">{name}</b>'
-
-
-def _when(moment) -> str:
-    """December 28, 2022 at 10:14 am (WordPress's default format)."""
-    hour = moment.hour
-    return (
-        f"{MONTHS[moment.month]} {moment.day}, {moment.year} at "
-        f"{hour % 12 or 12}:{moment.minute:02d} {'am' if hour < 12 else 'pm'}"
-    )
+    else:
+        link = f'<b class="fn">{escaped}</b>'
+    avatar = avatar_html(name, gravatar)
+    return f'{avatar}<span class="comment-author vcard">{link}', escaped
 
 
 def replyable_row(rows: list[tuple], pk: int | None) -> tuple | None:

@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from forum.dates import clock
 from forum.models import Comment, CommentRevision, Subscription
 from tests.factories import comment_data, make_comment, make_post, make_user
 
@@ -189,10 +190,28 @@ def test_editing_closes_after_the_window(client, settings):
     page = soup(client.get(post.get_absolute_url()))
     assert page.select_one(f"#comment-{comment.pk} .comment-edit-link") is None
     response = client.post(f"/comment/{comment.pk}/edit/", {"comment": "Too late."})
-    assert response.status_code == 400
-    assert "can't any more" in soup(response).get_text()
+    assert response.status_code == 403
+    assert "The time to change this comment has passed" in soup(response).get_text()
+    assert soup(response).select_one("#kept-comment").get_text() == "Too late."
     comment.refresh_from_db()
     assert comment.body == "Old words."
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_after_the_window_the_page_says_so_and_offers_no_form(client, settings, action):
+    post = make_post()
+    comment = post_comment(client, post, comment="Old words.")
+    created = timezone.now() - timedelta(minutes=settings.COMMENT_EDIT_MINUTES + 1)
+    Comment.objects.filter(pk=comment.pk).update(created_at=created)
+    response = client.get(f"/comment/{comment.pk}/{action}/")
+    page = soup(response)
+    assert response.status_code == 200
+    until = created + timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+    assert page.select_one(".notice-closed").get_text() == (
+        "The time to change this comment has passed: it could be edited or "
+        f"deleted until {clock(until)}."
+    )
+    assert page.select_one("main form") is None
 
 
 def test_deleting_ones_comment_removes_it_and_keeps_the_replies(client):

@@ -99,11 +99,26 @@ def test_control_folds_and_unfolds_a_subthread(new_page, demo, js):
     expect(page.locator(f"#comment-{demo['TTG'].pk}")).to_be_visible()
 
 
+def remembered_folds(page, *comments) -> None:
+    """Wait until thread.js has saved exactly these folds (its "toggle"
+    handler runs a task after the click: a reload may not overtake it)."""
+    ids = sorted(str(comment.pk) for comment in comments)
+    page.wait_for_function(
+        """ids => {
+            const post = document.getElementById("comments").dataset.post;
+            const saved = localStorage.getItem("parley:folded:" + post) || "[]";
+            return JSON.stringify(JSON.parse(saved).sort()) === JSON.stringify(ids);
+        }""",
+        arg=ids,
+    )
+
+
 def test_js_folds_are_remembered_on_the_next_visit(new_page, demo):
     page = new_page()
     page.goto(demo["url"])
     control(page, demo["Sam"]).click()
     control(page, demo["borko"]).click()  # borko's first comment: one reply
+    remembered_folds(page, demo["Sam"], demo["borko"])
 
     page.reload()
     expect_folded(page, demo["Sam"], "4 replies")
@@ -111,6 +126,7 @@ def test_js_folds_are_remembered_on_the_next_visit(new_page, demo):
     expect_unfolded(page, demo["Fourth and Long"])
 
     control(page, demo["Sam"]).click()
+    remembered_folds(page, demo["borko"])
     page.reload()
     expect_unfolded(page, demo["Sam"])
     expect_folded(page, demo["borko"], "1 reply")
@@ -336,9 +352,12 @@ def test_no_js_preview_reloads_with_the_preview_and_the_text_kept(
 
     page.locator("#commentform .preview-button").click()
 
-    page.wait_for_url(re.compile(re.escape(reverse("forum:comment-create")) + "$"))
+    page.wait_for_url(
+        re.compile(re.escape(reverse("forum:comment-create")) + "#comment-preview$")
+    )
     preview = page.locator(f"#div-comment-{ada.pk} + #respond #comment-preview")
     expect(preview.locator("strong")).to_have_text("still")
+    expect(preview).to_be_in_viewport()  # it opens at the preview
     form = page.locator("#commentform")
     expect(form.locator("textarea[name=comment]")).to_have_value(
         "Without scripts, **still** formatted."

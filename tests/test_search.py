@@ -1,5 +1,6 @@
 """Search over published posts and approved comments, on both databases."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -69,6 +70,50 @@ def test_search_marks_the_matches_in_the_snippet(client):
     snippet = found[0].select_one(".search-snippet")
     assert [m.get_text() for m in snippet.select("mark")] == ["fox"]
     assert "quick brown" in snippet.get_text()
+
+
+def test_snippet_puts_a_quoted_passage_in_quotation_marks(client):
+    make_comment(
+        post=make_post(),
+        body="> one commander can prove something to his patron\n\n"
+        "Exactly, and that makes the losses nobody's problem in Moscow.",
+    )
+    _, found = results(client, "patron")
+    snippet = found[0].select_one(".search-snippet").get_text()
+    assert "can prove something to his patron” Exactly, and" in snippet
+
+
+def test_snippet_keeps_a_quotation_s_own_marks_only(client):
+    make_post(body='Before.\n\n> "Whoever holds the ruins wins."\n\nAfter it.')
+    _, found = results(client, "ruins")
+    snippet = found[0].select_one(".search-snippet").get_text()
+    assert "Before. “Whoever holds the ruins wins.” After" in snippet
+
+
+def test_snippet_paragraphs_do_not_run_together(client):
+    make_post(body="The end of one thought\n\nStarts another with zebras.")
+    _, found = results(client, "zebras")
+    snippet = found[0].select_one(".search-snippet").get_text()
+    assert "thought Starts" in snippet
+
+
+def test_snippet_of_a_long_text_starts_and_ends_on_whole_words(client):
+    words = " ".join(f"word{n:03d}" for n in range(200))
+    make_post(body=f"{words} needle {words}")
+    _, found = results(client, "needle")
+    snippet = found[0].select_one(".search-snippet").get_text()
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    inner = snippet.removeprefix("… ").removesuffix(" …").split()
+    assert all(w == "needle" or re.fullmatch(r"word\d{3}", w) for w in inner)
+
+
+def test_result_titles_are_smaller_than_the_page_heading(client):
+    """The heading's level says so; parley.css sizes .search-result titles
+    below .page-title (checked in the browser: test_browser_look.py)."""
+    make_post(title="Needle in a haystack")
+    page, found = results(client, "needle")
+    assert page.select_one("h1.page-title")
+    assert found[0].select_one(".entry-title").name == "h2"
 
 
 def test_search_never_lets_user_text_become_html(client):

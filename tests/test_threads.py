@@ -1,14 +1,21 @@
 """The thread renderer's reading aids: collapse controls with reply counts,
 parent links, and what screen readers hear about each comment's place."""
 
+import hashlib
+import re
 from datetime import UTC, datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from django.test import Client
+from django.utils import timezone
 
+from forum.avatars import HUES, hue, initials
+from forum.dates import clock, when
 from forum.models import Comment
+from forum.services.posting import editable_until
 from forum.threads import Links, Reader, render_thread
-from tests.factories import make_comment, make_post
+from tests.factories import comment_data, make_comment, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -104,10 +111,19 @@ def test_reply_tells_screen_readers_whom_it_answers_and_its_level():
     assert meta.contents[0] is context  # heard before the author's name
 
 
-def test_reply_to_a_removed_comment_says_so():
+def test_reply_to_a_removed_comment_says_so_and_links_to_it():
     page = render([row(1, status="removed"), row(2, 1, name="Ben")])
     link = page.select_one("#div-comment-2 .comment-parent-link")
-    assert link.get_text() == "in reply to a hidden comment"
+    assert link.get_text() == "in reply to a removed comment"
+    assert link["href"] == "#comment-1"
+    context = page.select_one("#div-comment-2 .comment-meta > .screen-reader-text")
+    assert context.get_text() == "Reply to a removed comment, level 2: "
+
+
+def test_reply_to_a_held_comment_says_it_awaits_moderation():
+    page = render([row(1, status="pending"), row(2, 1, name="Ben")])
+    link = page.select_one("#div-comment-2 .comment-parent-link")
+    assert link.get_text() == "in reply to a comment awaiting moderation"
 
 
 def test_names_in_parent_links_and_controls_are_escaped():
@@ -160,3 +176,123 @@ def test_own_pending_reply_is_counted_for_its_writer_only(client):
     page = render(rows, reader=Reader(pending=frozenset({mine.pk})))
     assert count(page, anna.pk) == "1 reply"
     assert toggle(soup(client.get(post.get_absolute_url())), anna.pk) is None
+
+
+# --- Avatars, the meta line, Report -------------------------------------------
+
+
+def test_each_comment_has_an_avatar_of_initials_beside_the_name():
+    page = render([row(1, name="Fourth and Long"), row(2, 1, name="borko")])
+    avatar = page.select_one("#div-comment-1 .comment-meta > .avatar")
+    assert avatar.get_text() == "FL"
+    assert avatar["aria-hidden"] == "true"
+    assert avatar.find_next_sibling(class_="comment-author").select_one(".fn")
+    assert page.select_one("#div-comment-2 .avatar").get_text() == "B"
+
+
+def test_an_authors_avatar_colour_is_the_same_everywhere():
+    page = render([row(1, name="Sam"), row(2, 1, name="Leith"), row(3, name="Sam")])
+
+    def hue_of(pk):
+        avatar = page.select_one(f"#div-comment-{pk} .avatar")
+        [hue] = [c for c in avatar["class"] if c.startswith("hue-")]
+        return hue
+
+    assert hue_of(1) == hue_of(3) == f"hue-{hue('Sam')}"
+    assert 0 <= hue("Sam") < HUES
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Fourth and Long", "FL"),
+        ("blue peacock", "BP"),
+        ("TTG", "T"),
+        ("  Ada  ", "A"),
+        ("@bob", "B"),
+        ("<b>Eve</b>", "B"),  # letters only: "bEveb"
+        ("Łukasz Nowak", "ŁN"),
+        ("", "?"),
+        ("…", "…"),
+    ],
+)
+def test_initials(name, expected):
+    assert initials(name) == expected
+
+
+def test_avatars_are_drawn_with_no_image_unless_gravatar_is_chosen():
+    page = render([row(1)])
+    assert page.select("img") == []
+    page = render([row(1)], gravatars={1: "ab" * 32})
+    image = page.select_one("#div-comment-1 .avatar img")
+    assert image["src"] == f"https://gravatar.com/avatar/{'ab' * 32}?s=80&d=blank"
+    assert image["alt"] == ""
+    assert page.select_one("#div-comment-1 .avatar").get_text() == "A"  # beneath
+
+
+def test_date_and_parent_link_are_on_the_secondary_line():
+    page = render([row(1, name="Anna"), row(2, 1, name="Ben")])
+    line = page.select_one("#div-comment-2 .comment-meta > .comment-metadata")
+    assert line.select_one(".comment-permalink time").get_text() == when(WHEN)
+    assert line.select_one(".comment-parent-link").get_text() == "in reply to Anna"
+
+
+def test_report_is_on_others_comments_only():
+    page = render([row(1), row(2, 1), row(3)], reader=Reader(own=frozenset({2})))
+    assert page.select_one("#div-comment-1 .comment-report-link")
+    assert page.select_one("#div-comment-2 .comment-report-link") is None
+    assert page.select_one("#div-comment-2 .comment-reply-link")  # still answerable
+    assert page.select_one("#div-comment-3 .comment-report-link")
+
+
+def test_thread_page_offers_no_report_on_the_readers_own_comment(client):
+    post = make_post()
+    other = make_comment(post=post, author_name="Other")
+    client.post("/comments/post/", comment_data(post, comment="Mine, long ago."))
+    mine = Comment.objects.get(body="Mine, long ago.")
+    Comment.objects.filter(pk=mine.pk).update(
+        status=Comment.Status.APPROVED, created_at=WHEN
+    )  # approved, and past its edit window: still the reader's own
+    page = soup(client.get(post.get_absolute_url()))
+    assert page.select_one(f"#div-comment-{mine.pk} .comment-report-link") is None
+    assert page.select_one(f"#div-comment-{other.pk} .comment-report-link")
+    theirs = soup(Client().get(post.get_absolute_url()))
+    assert theirs.select_one(f"#div-comment-{mine.pk} .comment-report-link")
+
+
+def test_thread_page_with_gravatars_hashes_addresses_and_never_prints_them(
+    client, settings
+):
+    settings.AVATARS = "gravatar"
+    post = make_post()
+    make_comment(post=post, author_email="Anna@Example.com")
+    html = client.get(post.get_absolute_url()).content.decode()
+    digest = hashlib.sha256(b"anna@example.com").hexdigest()
+    assert f"https://gravatar.com/avatar/{digest}?" in html
+    assert "anna@example.com" not in html.lower()
+
+
+def test_times_in_the_thread_and_on_pages_share_one_format(client):
+    post = make_post()
+    comment = post_and_own(client, post)
+    thread = soup(client.get(post.get_absolute_url()))
+    written = thread.select_one(f"#div-comment-{comment.pk} time").get_text()
+    assert written == when(timezone.localtime(comment.created_at))
+    edit = soup(client.get(f"/comment/{comment.pk}/edit/")).select_one("main p")
+    until = editable_until(comment)
+    assert f"until {clock(timezone.localtime(until))};" in edit.get_text()
+    assert not re.search(r"\b[ap]\.m\.", str(thread) + str(edit))
+
+
+def test_keys_help_leaves_out_esc_where_there_is_no_form_to_cancel(client):
+    post = make_post(comments_open=False)
+    make_comment(post=post)
+    tools = soup(client.get(post.get_absolute_url())).select_one(".thread-tools")
+    assert [k.get_text() for k in tools.select("kbd")] == ["j", "k"]
+    assert "cancels a reply" not in tools.get_text()
+
+
+def post_and_own(client, post) -> Comment:
+    """Post a comment from this client's browser: it is the reader's own."""
+    client.post("/comments/post/", comment_data(post, comment="Own words."))
+    return Comment.objects.get(body="Own words.")

@@ -178,6 +178,16 @@ def test_whole_thread_page_query_count_does_not_grow_with_the_thread(client, set
     assert 0 < small <= 4
 
 
+def test_gravatars_cost_one_query_whatever_the_size_of_the_thread(client, settings):
+    settings.COMMENTS_PER_PAGE = 0
+    initials, _ = _thread_queries(client, 12)
+    settings.AVATARS = "gravatar"
+    small, _ = _thread_queries(client, 12)
+    big, page = _thread_queries(client, 300)
+    assert small == big == initials + 1
+    assert len(page.select(".avatar img")) == 300
+
+
 def test_paginated_thread_page_query_count_does_not_grow_with_the_thread(
     client, settings
 ):

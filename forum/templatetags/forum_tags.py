@@ -1,7 +1,9 @@
 from django import template
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
+from forum import dates
 from forum.models import Comment
 
 register = template.Library()
@@ -25,3 +27,43 @@ def moderation_queue(context) -> dict:
         ("Spam", counts["spam"], f"{changelist}?status__exact=spam"),
     ]
     return {"queues": queues}
+
+
+@register.filter
+def when(value) -> str:
+    """A date and time as the thread writes them: "December 28, 2022 at 9:52 am"."""
+    return dates.when(timezone.localtime(value)) if value else ""
+
+
+@register.filter
+def day(value) -> str:
+    """A date as the thread writes it: "December 28, 2022"."""
+    return dates.day(timezone.localtime(value)) if value else ""
+
+
+@register.filter
+def clock(value) -> str:
+    """A time as the thread writes it: "9:52 am"."""
+    return dates.clock(timezone.localtime(value)) if value else ""
+
+
+@register.filter
+def error_summary(form) -> list[dict]:
+    """The form's errors for its summary: each message, and the field it links to.
+
+    Errors about the whole form link to its first field.
+    """
+    if form is None or not form.is_bound:
+        return []
+    visible = [field for field in form.visible_fields() if field.errors]
+    first = next(iter(form.visible_fields()), None)
+    errors = [
+        {"field": None, "target": first.id_for_label if first else "", "message": m}
+        for m in form.non_field_errors()
+    ]
+    for field in visible:
+        for message in field.errors:
+            errors.append(
+                {"field": field.name, "target": field.id_for_label, "message": message}
+            )
+    return errors

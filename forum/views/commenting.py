@@ -1,5 +1,6 @@
 """The writing side: posting a comment, previewing one, and reporting one."""
 
+import logging
 from urllib.parse import parse_qsl, quote
 
 from django.conf import settings
@@ -10,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forum import limits, markup, services
 from forum.clientip import client_ip
-from forum.forms import CommentForm, ReportForm
+from forum.forms import HONEYPOT, CommentForm, ReportForm
 from forum.models import Comment, Post
 from forum.services import notifications
 from forum.threads import Place, place_of
@@ -27,8 +29,19 @@ from forum.views.reading import (
     render_thread_page,
 )
 
+logger = logging.getLogger(__name__)
+
 REMEMBER_SECONDS = 365 * 24 * 3600
 CLOSED = "Comments are closed on this post."
+# The one answer to a post that looks automated, whatever gave it away (the
+# honeypot, the form token, the time taken): a person resends, a bot learns
+# nothing about which check it failed.
+NOT_YET = _(
+    "We couldn't take your comment just yet. Please check it and send it again."
+)
+# What the reader typed, kept when the form is shown again: not the form's
+# token (a fresh one is issued) nor the honeypot.
+KEPT_FIELDS = set(CommentForm.base_fields) - {"form_token", HONEYPOT}
 
 
 @require_POST
@@ -44,6 +57,8 @@ def comment_create(request):
         if form.is_garbled():
             return _malformed(request)
         return _form_errors(request, post, form, parent_id)
+    if reason := form.bot_reason():
+        return _not_yet(request, post, form, parent_id, reason)
     try:
         comment = _submit(request, post, form)
     except services.CommentsClosed:
@@ -84,7 +99,21 @@ def _form_errors(request, post, form, parent_id):
     return _page_again(request, post, form, parent_id, status=400)
 
 
-def _page_again(request, post, form, parent_id, *, status=200, preview=None):
+def _not_yet(request, post, form, parent_id, reason):
+    """Show the form again with the text kept, a fresh token and NOT_YET.
+
+    Nothing is stored: the person sends it again, and a bot is told nothing
+    it could use. The reason goes to the log only.
+    """
+    logger.info("Comment not taken (%s) from %s", reason, client_ip(request.META))
+    kept = {name: value for name, value in form.data.items() if name in KEPT_FIELDS}
+    again = CommentForm(user=request.user, post=post, initial=kept)
+    return _page_again(request, post, again, parent_id, status=400, notice=NOT_YET)
+
+
+def _page_again(
+    request, post, form, parent_id, *, status=200, preview=None, notice=None
+):
     """The post's page again, with the form under the comment it answers."""
     post = public_posts().get(pk=post.pk)
     place = _place_near(request, post, parent_id)
@@ -96,6 +125,7 @@ def _page_again(request, post, form, parent_id, *, status=200, preview=None):
         reply_to=parent_id,
         status=status,
         preview=preview,
+        notice=notice,
     )
 
 
@@ -156,7 +186,6 @@ def _submit(request, post, form) -> Comment:
         ip_address=client_ip(request.META),
         # PostgreSQL can't store NUL; some servers let it through in headers.
         user_agent=request.headers.get("user-agent", "").replace("\x00", ""),
-        bot_reason=form.bot_reason(),
         notify_replies=data.get("notify_replies", False),
         notify_post=data.get("notify_post", False),
     )
@@ -267,9 +296,15 @@ def comment_report(request, pk):
             user=request.user,
             ip_address=client_ip(request.META),
         )
-        messages.success(request, "Thank you. A moderator will look at this comment.")
         comment.refresh_from_db(fields=["status"])
-        if comment.status != Comment.Status.APPROVED:  # the report held it
+        held = comment.status != Comment.Status.APPROVED  # the report held it
+        # Said where the reader lands: beside the comment, or atop the comments.
+        messages.success(
+            request,
+            "Thank you. A moderator will look at this comment.",
+            extra_tags="comments" if held else f"comment-{comment.pk}",
+        )
+        if held:
             return redirect(comment.post.get_absolute_url() + "#comments")
         return redirect(comment.get_absolute_url())
     context = {"comment": comment, "form": form}

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -12,10 +13,14 @@ from forum.models import Comment
 from forum.services.posting import editable_until
 from forum.views.reading import own_comments
 
+CHANGEABLE = {Comment.Status.APPROVED, Comment.Status.PENDING}
+
 
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, pk):
     comment = _own_comment(request, pk)
+    if not _still_open(comment):
+        return _closed(request, comment, "forum/comment_edit.html")
     form = CommentEditForm(request.POST or None, initial={"comment": comment.body})
     if form.is_valid():
         try:
@@ -43,13 +48,15 @@ def _after_edit(request, comment):
 @require_http_methods(["GET", "POST"])
 def comment_delete(request, pk):
     comment = _own_comment(request, pk)
+    if not _still_open(comment):
+        return _closed(request, comment, "forum/comment_delete.html")
     if request.method == "POST":
         try:
             services.comment_author_remove(comment=comment)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
+            messages.error(request, error.messages[0], extra_tags="comments")
         else:
-            messages.success(request, "Your comment is removed.")
+            messages.success(request, "Your comment is removed.", extra_tags="comments")
         return redirect(comment.post.get_absolute_url() + "#comments")
     context = {"comment": comment, "until": editable_until(comment)}
     return render(request, "forum/comment_delete.html", context)
@@ -67,3 +74,20 @@ def _own_comment(request, pk) -> Comment:
     if not mine:
         raise PermissionDenied("Only its author can change a comment.")
     return comment
+
+
+def _still_open(comment) -> bool:
+    return comment.status in CHANGEABLE and timezone.now() <= editable_until(comment)
+
+
+def _closed(request, comment, template):
+    """Say the time to change the comment has passed; keep any text sent."""
+    context = {
+        "comment": comment,
+        "closed": True,
+        "timed_out": comment.status in CHANGEABLE,  # else removed
+        "until": editable_until(comment),
+        "text": request.POST.get("comment", ""),
+    }
+    status = 403 if request.method == "POST" else 200
+    return render(request, template, context, status=status)

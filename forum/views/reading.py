@@ -7,11 +7,13 @@ the reader's copy is current (ETag and Last-Modified).
 
 import hashlib
 import logging
+import re
 import secrets
 from datetime import timedelta
 from urllib.parse import unquote
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q
@@ -19,12 +21,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.html import format_html, format_html_join
 from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
+from forum.avatars import gravatar_hash
 from forum.forms import CommentForm
 from forum.models import MODERATORS, Category, Comment, Post
 from forum.threads import (
@@ -52,9 +56,12 @@ REMEMBER_COOKIES = {
     "url": "comment_author_url",
 }
 # Bump when the thread markup changes, so cached threads are rendered anew.
-MARKUP_VERSION = 3
+MARKUP_VERSION = 4
 CACHE_SECONDS = 24 * 3600
 CACHE_DOWN = object()  # what _cached returns when the cache failed
+# A message's extra tag saying where its redirect lands: "comments" or
+# "comment-<id>" (forum.views.reading._placed_messages).
+ANCHOR_TAG = re.compile(r"\bcomment(?:s\b|-(?P<pk>\d+)\b)")
 
 
 class PostListView(ListView):
@@ -149,6 +156,7 @@ def reader_of(request, post) -> Reader:
     )
     since = timezone.now() - timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
     return Reader(
+        own=frozenset(pk for pk, _, _ in rows),
         pending=frozenset(
             pk for pk, status, _ in rows if status == Comment.Status.PENDING
         ),
@@ -199,6 +207,7 @@ def _etag(request, post, place, reply_to, reader) -> str:
         request.user.pk,
         sorted(reader.pending),
         sorted(reader.editable),
+        sorted(reader.own),
         *(
             request.COOKIES.get(name, "")
             for name in (*REMEMBER_COOKIES.values(), "messages")
@@ -210,20 +219,32 @@ def _etag(request, post, place, reply_to, reader) -> str:
 
 
 def render_thread_page(
-    request, post, form, *, place, reply_to=None, status=200, preview=None, reader=None
+    request,
+    post,
+    form,
+    *,
+    place,
+    reply_to=None,
+    status=200,
+    preview=None,
+    reader=None,
+    notice=None,
 ):
     """Render a post's page (or a subthread's) with the thread and the form.
 
     The thread's HTML comes from the cache when the page holds nothing of
-    this reader's (no pending comment of theirs, no form under a comment).
-    preview: the comment's sanitized HTML, shown above the form.
+    this reader's (no comment of theirs, no form or message under a comment).
+    preview: the comment's sanitized HTML, shown above the form. notice: why
+    the form is back, at its top.
     """
     reader = reader_of(request, post) if reader is None else reader
     open_ = post.accepts_comments()
+    top, at_comments, beside = _placed_messages(request)
     context = {"post": post, "place": place, "comments_open": open_, "form": form}
+    context.update(messages=top, comments_messages=at_comments, form_notice=notice)
     if preview is not None:
         context["preview"] = mark_safe(preview)  # noqa: S308 -- sanitized (nh3)
-    thread = _thread(request, post, place, reply_to, reader, context)
+    thread = _thread(request, post, place, reply_to, reader, context, beside)
     html, num_pages, first, newest_first, replying = thread
     marker = f"<!--thread-{secrets.token_hex(8)}-->"
     context.update(
@@ -247,27 +268,27 @@ def render_thread_page(
     return response
 
 
-def _thread(request, post, place, reply_to, reader, context) -> tuple:
+def _thread(request, post, place, reply_to, reader, context, beside) -> tuple:
     """The rendered thread: cached unless something on it is this reader's."""
-    personal = reader or reply_to
+    personal = reader or reply_to or beside
     key = None if personal else _cache_key(post, place, context["comments_open"])
     thread = _cached(cache.get, key) if key else None
     if thread is None or thread is CACHE_DOWN:
         cache_down = thread is CACHE_DOWN
-        thread = _render_thread(request, post, place, reply_to, reader, context)
+        thread = _render_thread(request, post, place, reply_to, reader, context, beside)
         if key and not cache_down:  # a cache that just failed is not asked again
             _cached(cache.set, key, thread, CACHE_SECONDS)
     return thread
 
 
-def _render_thread(request, post, place, reply_to, reader, context) -> tuple:
+def _render_thread(request, post, place, reply_to, reader, context, beside) -> tuple:
     part = load_slice(post, place, reader.pending)
     replying = replyable_row(part.rows, reply_to)
-    after = None
+    after = _messages_beside(part.rows, beside, context)
     if replying:
         context["form"].initial["comment_parent"] = replying[0]
         context["replying_to"] = replying[2]
-        after = {replying[0]: _form_html(request, context)}
+        after[replying[0]] = after.get(replying[0], "") + _form_html(request, context)
     elif context["form"].is_bound and reply_to:
         # The comment answered takes no replies: offer the text as a new comment.
         context["form"].data = context["form"].data.copy()
@@ -280,6 +301,7 @@ def _render_thread(request, post, place, reply_to, reader, context) -> tuple:
         after=after,
         max_depth=settings.COMMENT_DISPLAY_DEPTH,
         top_parent=place.top.parent_id if place.top else None,
+        gravatars=_gravatars(post) if settings.AVATARS == "gravatar" else None,
     )
     return (
         html.encode(),  # cached as bytes: encoded once, unpickled cheaply
@@ -288,6 +310,54 @@ def _render_thread(request, post, place, reply_to, reader, context) -> tuple:
         part.newest_first,
         replying and replying[2],
     )
+
+
+def _placed_messages(request) -> tuple[list, list, dict[int, list]]:
+    """Sort the reader's messages by where the reader lands: (top of the page,
+    top of the comments, beside a comment by id).
+
+    A message lands where its redirect does: tagged "comments" (a redirect to
+    #comments) or "comment-<id>" (to #comment-<id>); untagged ones at the top.
+    """
+    top, at_comments, beside = [], [], {}
+    for message in messages.get_messages(request):
+        anchor = ANCHOR_TAG.search(message.extra_tags or "")
+        if anchor is None:
+            top.append(message)
+        elif anchor["pk"]:
+            beside.setdefault(int(anchor["pk"]), []).append(message)
+        else:
+            at_comments.append(message)
+    return top, at_comments, beside
+
+
+def _messages_beside(rows, beside, context) -> dict[int, str]:
+    """Return the messages to put after their comments' articles, as HTML.
+
+    Those whose comment is not on this page go to the top of the comments.
+    """
+    shown = {row[0] for row in rows} if beside else set()
+    after = {}
+    for pk, notes in beside.items():
+        if pk not in shown:
+            context["comments_messages"] = [*context["comments_messages"], *notes]
+            continue
+        paragraphs = format_html_join(
+            "",
+            '<p class="message message-{}">{}</p>',
+            ((note.level_tag, note.message) for note in notes),
+        )
+        after[pk] = format_html(
+            '<div class="messages comment-messages" role="status">{}</div>', paragraphs
+        )
+    return after
+
+
+def _gravatars(post) -> dict[int, str]:
+    """Gravatar's hashes of the commenters' addresses, by comment id (one query)."""
+    rows = list(Comment.objects.for_post(post).values_list("pk", "author_email"))
+    hashes = {email: gravatar_hash(email) for email in {email for _, email in rows}}
+    return {pk: hashes[email] for pk, email in rows if email}
 
 
 def _badges(post) -> dict[int, str]:
@@ -332,6 +402,7 @@ def _cache_key(post, place, open_) -> str:
         settings.COMMENT_DISPLAY_DEPTH,
         timezone.get_current_timezone_name(),
         get_language(),
+        settings.AVATARS,
         MARKUP_VERSION,
     )
     return (

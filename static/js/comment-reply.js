@@ -65,6 +65,21 @@
       }
     });
     initPreview(form);
+    initErrorSummary();
+  }
+
+  // The error summary's links: focus the field itself, its label in view
+  // (without JavaScript the link scrolls to the field).
+  function initErrorSummary() {
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest(".error-summary a[href^='#']");
+      var field = link && document.getElementById(link.hash.slice(1));
+      if (!field) return;
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + field.id + "']");
+      (label || field).scrollIntoView({ block: "start" });
+      field.focus({ preventScroll: true });
+    });
   }
 
   // Preview: the server renders the text with the same Markdown and
