@@ -63,8 +63,9 @@ loadtest: $(BIN)/.installed  ## 60 s of readers and repliers against gunicorn + 
 	  SITE_URL=http://127.0.0.1 $(BIN)/python manage.py load_test $(LOADTEST_ARGS)
 
 # Not part of `make test`: pytest collects tests/screenshots.py only when named.
-screenshots: $(BIN)/.installed  ## PNGs for docs/screenshots/: home, a thread, the form with errors
-	DJANGO_SECRET_KEY=screenshots-only $(BIN)/pytest tests/screenshots.py -q
+screenshots: $(BIN)/.installed  ## PNGs for docs/screenshots/: home, a thread, the form with errors, the admin
+	DJANGO_SECRET_KEY=screenshots-only SITE_URL=http://testserver \
+	  $(BIN)/pytest tests/screenshots.py tests/screenshots_admin.py -q
 
 lint: $(BIN)/.installed  ## What CI checks besides the tests
 	$(BIN)/ruff format --check .
