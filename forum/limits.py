@@ -55,6 +55,9 @@ PREVIEWS = Rate("preview", 30, 60)
 SIGNUPS = Rate("signup", 5, 3600)
 PRIVACY_MAILS_TO_ADDRESS = Rate("privacy-to", 3, 3600)
 PRIVACY_MAILS_FROM_IP = Rate("privacy-ip", 10, 3600)
+# Confirmation emails one address may be sent: comments naming it can't
+# fill its inbox (past this, subscriptions wait for a later comment's link).
+CONFIRMATIONS_TO_ADDRESS = Rate("confirm-to", 3, 3600)
 
 
 class Limited(Exception):

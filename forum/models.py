@@ -572,8 +572,9 @@ class Subscription(models.Model):
     """Someone to email when a comment appears on a post, or under their comment.
 
     Nothing is sent until it is confirmed: at once for an account's own
-    address, else through the signed link mailed for the comment whose form
-    asked for it (`requested_with`), so nobody can subscribe someone else.
+    address once the account has verified it (VerifiedEmail), else through
+    the signed link mailed for the comment whose form asked for it
+    (`requested_with`), so nobody can subscribe someone else.
     """
 
     class Kind(models.TextChoices):
@@ -623,6 +624,30 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.email}: {self.get_kind_display()} on {self.post_id}"
+
+
+class VerifiedEmail(models.Model):
+    """An address an account has shown it reads: it followed a link mailed there.
+
+    Until then the account's subscriptions wait for their link like a
+    guest's, so signing up with someone else's address subscribes nobody.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    email = EmailAddressField()
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "email"], name="one_verification_each"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} (account {self.user_id})"
 
 
 class Notification(models.Model):

@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 
+from forum import limits
 from forum.models import Subscription
 from tests.factories import comment_data, make_post, make_user
 from tests.notifying import SITE, confirmation_link, links_in, post_comment
@@ -123,28 +124,59 @@ def test_a_forged_confirmation_link_confirms_nothing(client, mails):
     assert confirmed(email="ann@mail.test") == [False]
 
 
-def test_signed_in_readers_subscribe_their_own_address_without_confirming(
+def account_follows(client, post, mails) -> None:
+    """The signed-in reader's comment on the post, asking for every new one."""
+    data = comment_data(post, notify_post="on")
+    del data["author"], data["email"]
+    with mails():
+        assert client.post("/comments/post/", data).status_code == 302
+
+
+def test_an_accounts_first_subscription_waits_for_its_link(client, mails):
+    client.force_login(make_user(email="una@mail.test"))
+    account_follows(client, make_post(), mails)
+    assert confirmed(email="una@mail.test") == [False]
+    assert Client().post(confirmation_link("una@mail.test")).status_code == 200
+    assert confirmed(email="una@mail.test") == [True]
+
+
+def test_signing_up_with_someone_elses_address_subscribes_nobody(client, mails):
+    client.force_login(make_user(email="victim@mail.test"))  # Mallory's account
+    account_follows(client, make_post(), mails)
+    mail.outbox.clear()
+    with mails():
+        post_comment(Client(), Subscription.objects.get().post, author="Ben")
+    assert mail.outbox == []  # nothing reaches the victim unasked
+
+
+def test_an_account_that_verified_its_address_subscribes_without_confirming(
     client, mails
 ):
     client.force_login(make_user(email="una@mail.test"))
-    data = comment_data(make_post(), notify_replies="on")
-    del data["author"], data["email"]
-    with mails():
-        response = client.post("/comments/post/", data)
-    assert response.status_code == 302
-    assert confirmed(email="una@mail.test") == [True]
+    account_follows(client, make_post(), mails)
+    Client().post(confirmation_link("una@mail.test"))
+    mail.outbox.clear()
+    account_follows(client, make_post(), mails)
+    assert confirmed(email="una@mail.test") == [True, True]
     assert mail.outbox == []
-    assert not list(get_messages(response.wsgi_request))
 
 
-def test_signing_in_confirms_what_a_guest_began_for_that_address(client, mails):
+def test_a_verified_account_confirms_what_a_guest_began_for_its_address(client, mails):
+    client.force_login(make_user(email="una@mail.test"))
+    account_follows(client, make_post(), mails)
+    Client().post(confirmation_link("una@mail.test"))
     post = make_post()
     follows(Client(), post, "una@mail.test", mails)
-    client.force_login(make_user(email="una@mail.test"))
-    data = comment_data(post, notify_post="on")
-    del data["author"], data["email"]
-    client.post("/comments/post/", data)
+    account_follows(client, post, mails)
     assert confirmed(post=post) == [True]
+
+
+def test_one_address_gets_a_few_confirmation_emails_an_hour_at_most(mails):
+    for _ in range(5):
+        follows(Client(), make_post(), "target@mail.test", mails)
+    sent = [m for m in mail.outbox if m.to == ["target@mail.test"]]
+    assert len(sent) == limits.CONFIRMATIONS_TO_ADDRESS.times
+    assert confirmed(email="target@mail.test") == [False] * 5
 
 
 def test_a_guest_who_ticks_a_box_is_told_to_check_their_inbox(client):

@@ -1,8 +1,11 @@
 """Reply notifications: who wants to hear of new comments, and their consent.
 
-A subscription is confirmed before anything is sent to it: an account's own
-address at once, a guest's through a signed link mailed for the comment that
-asked (one email for all it asked), which confirms exactly those. Links in
+A subscription is confirmed before anything is sent to it: at once for an
+account's own address once the account has verified it, else through a
+signed link mailed for the comment that asked (one email for all it asked),
+which confirms exactly those; following it verifies the address for the
+account that asked. At most limits.CONFIRMATIONS_TO_ADDRESS such emails go
+to one address an hour. Links in
 emails ask on GET and act on POST, so mail scanners change nothing.
 
 Nothing is rendered here, in the comment's locked transaction: a comment
@@ -17,7 +20,8 @@ from django.core import signing
 from django.db.models import Q
 from django.utils import timezone
 
-from forum.models import Comment, Notification, Subscription
+from forum import limits
+from forum.models import Comment, Notification, Subscription, VerifiedEmail
 from forum.services.outbox import (
     CONFIRM_MAX_AGE,
     CONFIRM_SALT,
@@ -33,9 +37,9 @@ def subscribe(
 ) -> Notification | None:
     """Record what the comment's author asked to hear about.
 
-    An account's own address is subscribed at once. A guest's subscriptions
+    An account's verified address is subscribed at once. Other subscriptions
     wait for a link mailed to the address, one email for all that this
-    comment asked; returns that email (an outbox row), if one is needed.
+    comment asked; returns that email (an outbox row), if one is sent.
     """
     email = (comment.user.email if comment.user else comment.author_email).lower()
     if not email or not (replies or whole_post):
@@ -54,6 +58,8 @@ def subscribe(
     Subscription.objects.filter(pk__in=[s.pk for s in waiting]).update(
         requested_with=comment
     )
+    if not limits.allow(limits.CONFIRMATIONS_TO_ADDRESS, email):
+        return None
     confirmation = Notification.objects.create(
         kind=Notification.Kind.CONFIRM, to=email, comment=comment
     )
@@ -62,8 +68,9 @@ def subscribe(
 
 
 def _subscription(comment: Comment, email: str, kind: str, target) -> Subscription:
-    """The subscription of this kind, made if new; an account's is confirmed."""
-    now = timezone.now() if comment.user else None
+    """The subscription of this kind, made if new; confirmed if the account
+    asking has verified the address."""
+    now = timezone.now() if is_verified(comment.user, email) else None
     subscription, _ = Subscription.objects.get_or_create(
         email=email,
         post_id=comment.post_id,
@@ -71,11 +78,18 @@ def _subscription(comment: Comment, email: str, kind: str, target) -> Subscripti
         comment=target,
         defaults={"user": comment.user, "confirmed_at": now, "requested_with": comment},
     )
-    if subscription.confirmed_at is None and comment.user is not None:
+    if subscription.confirmed_at is None and now is not None:
         # Someone asked for this address as a guest; its owner, signed in, now.
         subscription.user, subscription.confirmed_at = comment.user, now
         subscription.save(update_fields=["user", "confirmed_at"])
     return subscription
+
+
+def is_verified(user, email: str) -> bool:
+    """Return True if the account has followed a link mailed to this address."""
+    if user is None:
+        return False
+    return VerifiedEmail.objects.filter(user=user, email=email).exists()
 
 
 def awaits_confirmation(comment: Comment) -> bool:
@@ -109,6 +123,9 @@ def subscriptions_confirm(token: str) -> list[Subscription] | None:
         Subscription.objects.filter(
             pk__in=[s.pk for s in subscriptions], confirmed_at=None
         ).update(confirmed_at=timezone.now())
+        for user_id, email in {(s.user_id, s.email) for s in subscriptions}:
+            if user_id is not None:
+                VerifiedEmail.objects.get_or_create(user_id=user_id, email=email)
     return subscriptions
 
 
