@@ -67,18 +67,25 @@ def _form_page(request, template, context, limited: limits.Limited | None = None
     return response
 
 
+def _email_link_page(request, template, *, look, act, name, done):
+    """A link from an email: GET only looks (mail scanners follow links),
+    POST acts; 400 when the link names nothing (expired, forged, used up)."""
+    acting = request.method == "POST"
+    found = act() if acting else look()
+    context = {name: found, done: acting}
+    return render(request, template, context, status=200 if found else 400)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm_email(request, token):
     """GET asks (mail scanners follow links), POST confirms what the link names."""
-    if request.method == "POST":
-        subscriptions = notifications.subscriptions_confirm(token)
-    else:
-        subscriptions = notifications.subscriptions_to_confirm(token)
-    return render(
+    return _email_link_page(
         request,
         "forum/email_confirmed.html",
-        {"subscriptions": subscriptions, "confirmed": request.method == "POST"},
-        status=200 if subscriptions else 400,
+        look=lambda: notifications.subscriptions_to_confirm(token),
+        act=lambda: notifications.subscriptions_confirm(token),
+        name="subscriptions",
+        done="confirmed",
     )
 
 
@@ -86,15 +93,13 @@ def confirm_email(request, token):
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     """GET asks (mail scanners follow links), POST unsubscribes (one click)."""
-    if request.method == "POST":
-        subscription = notifications.unsubscribe(token)
-    else:
-        subscription = notifications.subscription_of(token)
-    return render(
+    return _email_link_page(
         request,
         "forum/unsubscribed.html",
-        {"subscription": subscription, "done": request.method == "POST"},
-        status=200 if subscription else 400,
+        look=lambda: notifications.subscription_of(token),
+        act=lambda: notifications.unsubscribe(token),
+        name="subscription",
+        done="done",
     )
 
 
