@@ -49,7 +49,8 @@ def signup(request):
             form.add_error(None, TOO_MANY_SIGNUPS)
             return _signup_page(request, form, limited)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.get_username()}. You are signed in.")
+        welcome = _("Welcome, %(name)s. You are signed in.")
+        messages.success(request, welcome % {"name": user.get_username()})
         return redirect(_next(request))
     return _signup_page(request, form)
 
@@ -67,40 +68,39 @@ def _form_page(request, template, context, limited: limits.Limited | None = None
     return response
 
 
-def _email_link_page(request, template, *, look, act, name, done):
-    """A link from an email: GET only looks (mail scanners follow links),
-    POST acts; 400 when the link names nothing (expired, forged, used up)."""
-    acting = request.method == "POST"
-    found = act() if acting else look()
-    context = {name: found, done: acting}
-    return render(request, template, context, status=200 if found else 400)
+def _email_link_view(template, *, look, act, name, done):
+    """A view for a link from an email: GET only looks (mail scanners follow
+    links), POST acts; 400 when the link names nothing (expired, forged, used
+    up). `look` and `act` take the link's signed token."""
+
+    @require_http_methods(["GET", "HEAD", "POST"])
+    def view(request, token):
+        acting = request.method == "POST"
+        found = (act if acting else look)(token)
+        context = {name: found, done: acting}
+        return render(request, template, context, status=200 if found else 400)
+
+    return view
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def confirm_email(request, token):
-    """GET asks (mail scanners follow links), POST confirms what the link names."""
-    return _email_link_page(
-        request,
-        "forum/email_confirmed.html",
-        look=lambda: notifications.subscriptions_to_confirm(token),
-        act=lambda: notifications.subscriptions_confirm(token),
-        name="subscriptions",
-        done="confirmed",
-    )
+confirm_email = _email_link_view(
+    "forum/email_confirmed.html",
+    look=notifications.subscriptions_to_confirm,
+    act=notifications.subscriptions_confirm,
+    name="subscriptions",
+    done="confirmed",
+)
 
-
-@csrf_exempt  # the signed token is the credential; mail clients POST (RFC 8058)
-@require_http_methods(["GET", "HEAD", "POST"])
-def unsubscribe(request, token):
-    """GET asks (mail scanners follow links), POST unsubscribes (one click)."""
-    return _email_link_page(
-        request,
+# The signed token is the credential; mail clients POST (RFC 8058).
+unsubscribe = csrf_exempt(
+    _email_link_view(
         "forum/unsubscribed.html",
-        look=lambda: notifications.subscription_of(token),
-        act=lambda: notifications.unsubscribe(token),
+        look=notifications.subscription_of,
+        act=notifications.unsubscribe,
         name="subscription",
         done="done",
     )
+)
 
 
 @require_http_methods(["GET", "POST"])
