@@ -52,6 +52,8 @@ def test_signing_up_creates_an_account_and_signs_in(client):
     user = get_user_model().objects.get(username="reader")
     assert user.email == "reader@mail.test"
     assert "_auth_user_id" in client.session
+    welcome = soup(client.get(response["Location"])).select_one(".messages")
+    assert "Welcome, reader. You are signed in." in welcome.get_text()
 
 
 def test_signing_up_with_a_taken_email_says_so(client):
