@@ -56,11 +56,11 @@ BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/po
 
 bench: $(BIN)/.installed  ## Time big threads and replies on PostgreSQL (docs/performance.md)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
-	  SITE_URL=http://127.0.0.1 $(BIN)/python manage.py bench_threads $(BENCH_ARGS)
+	  SITE_URL=http://127.0.0.1 $(BIN)/python -m benchmarks.threads $(BENCH_ARGS)
 
 loadtest: $(BIN)/.installed  ## 60 s of readers and repliers against gunicorn + PostgreSQL
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
-	  SITE_URL=http://127.0.0.1 $(BIN)/python manage.py load_test $(LOADTEST_ARGS)
+	  SITE_URL=http://127.0.0.1 $(BIN)/python -m benchmarks.loadtest $(LOADTEST_ARGS)
 
 # Not part of `make test`: pytest collects tests/screenshots.py only when named.
 screenshots: $(BIN)/.installed  ## PNGs for docs/screenshots/: home, a thread, the form with errors, the admin

@@ -136,7 +136,7 @@ class Post(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # The post's id in the WordPress export it came from (import_wxr). Merged
     # or edited exports give two posts one id, so what a second import
-    # recognises a post by is `wp_key` (forum.services.imports.item_key);
+    # recognises a post by is `wp_key` (forum.wordpress.importing.item_key);
     # posts imported before it existed have "" and are known by wp_id.
     wp_id = models.PositiveBigIntegerField(
         "WordPress id", null=True, blank=True, editable=False

@@ -1,7 +1,8 @@
-"""The benchmark commands still run (tiny sizes: these are not timed tests).
+"""The benchmarks still run (tiny sizes: these are not timed tests).
 
-They run as an operator runs them, in a subprocess: each makes and drops its
-own database on the server DATABASE_URL names.
+They run as `make bench` and `make loadtest` run them, in a subprocess
+(`python -m benchmarks.threads`, `python -m benchmarks.loadtest`): each makes
+and drops its own database on the server DATABASE_URL names.
 """
 
 import os
@@ -13,10 +14,10 @@ from django.conf import settings
 from django.db import connection
 
 
-def _manage(*args) -> str:
+def _run(module: str, *args) -> str:
     env = {**os.environ, "DJANGO_SECRET_KEY": "bench-test"}
     result = subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, "-m", module, *args],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -28,7 +29,9 @@ def _manage(*args) -> str:
 
 
 def test_bench_threads_reports_every_figure():
-    report = _manage("bench_threads", "--sizes", "60", "--runs", "1", "--inserts", "2")
+    report = _run(
+        "benchmarks.threads", "--sizes", "60", "--runs", "1", "--inserts", "2"
+    )
     for label in (
         "whole thread, no cache",
         "thread cache warm",
@@ -44,8 +47,8 @@ def test_bench_threads_reports_every_figure():
     connection.vendor != "postgresql", reason="the load test runs on PostgreSQL only"
 )
 def test_load_test_runs_clean_against_gunicorn():
-    report = _manage(
-        "load_test",
+    report = _run(
+        "benchmarks.loadtest",
         *("--seconds", "3", "--clients", "3", "--comments", "40"),
         *("--workers", "2", "--replies", "0.3"),
     )

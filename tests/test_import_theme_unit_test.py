@@ -33,7 +33,7 @@ WP = "{https://wordpress.org/export/1.2/}"
 
 def published_in_the_file() -> dict[int, list[dict[str, str]]]:
     """{post id: its approved comments' fields}, for each published post, read
-    with plain ElementTree (not forum.wxr) so the importer is checked against
+    with plain ElementTree (not forum.wordpress.wxr) so the importer is checked against
     the file itself."""
     found = {}
     for item in ET.parse(THEME_UNIT_TEST).iterfind("channel/item"):

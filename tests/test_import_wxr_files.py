@@ -9,9 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from forum import trees, wxr
+from forum import trees
 from forum.models import TREE_ID_SEQUENCE, Comment, Post
-from forum.services.imports import ImportReport, wxr_import
+from forum.wordpress import wxr
+from forum.wordpress.importing import ImportReport, wxr_import
 from tests.factories import make_comment
 from tests.wxr_files import comment_xml, item_xml, write_large_wxr, write_wxr
 

@@ -3,11 +3,11 @@
 - threads: writes that change a post's comment forest, behind one lock;
 - posting: a reader's comment, checked and moderated on entry;
 - moderation: status changes, branch actions, reports, trusted and blocked authors;
-- posts: writes to posts;
-- imports: a WordPress export brought in, comment trees built in bulk.
+- posts: writes to posts.
+
+WordPress import and export live in forum.wordpress.
 """
 
-from forum.services.imports import ImportReport, comments_import, wxr_import
 from forum.services.moderation import (
     author_block,
     author_trust,
@@ -37,7 +37,6 @@ from forum.services.threads import comment_create, comment_delete, thread_rebuil
 __all__ = [
     "CommentsClosed",
     "Flooding",
-    "ImportReport",
     "author_block",
     "author_trust",
     "branch_lock",
@@ -52,11 +51,9 @@ __all__ = [
     "comment_restore",
     "comment_set_status",
     "comment_submit",
-    "comments_import",
     "post_create",
     "post_update",
     "posts_set_comments_open",
     "thread_rebuild",
     "threads_touch_for_users",
-    "wxr_import",
 ]

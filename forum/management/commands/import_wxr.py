@@ -3,7 +3,7 @@
     python manage.py import_wxr export.xml [--dry-run] [--with-pings]
 
 The file is read as a stream, one post at a time. Each post goes in with its
-comments in one transaction (forum.services.imports): a post that fails is
+comments in one transaction (forum.wordpress.importing): a post that fails is
 reported and skipped, never half imported. Running it again imports only
 what is not there yet, keyed on WordPress's ids (and a post's guid, for
 exports where two posts share an id). --dry-run does all of it in
@@ -17,7 +17,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from forum import services, wxr
+from forum.wordpress import wxr
+from forum.wordpress.importing import ImportReport, wxr_import
 
 
 class Command(BaseCommand):
@@ -44,10 +45,10 @@ class Command(BaseCommand):
         with path.open("rb") as raw:
             source = wxr.Source(raw)
             progress = Progress(self.stdout, path.stat().st_size, source)
-            report = services.ImportReport(warn=progress.interrupt(self.stderr.write))
+            report = ImportReport(warn=progress.interrupt(self.stderr.write))
             try:
                 with transaction.atomic() if dry_run else nullcontext():
-                    services.wxr_import(
+                    wxr_import(
                         source,
                         report=report,
                         with_pings=with_pings,

@@ -27,10 +27,10 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from forum import wpcontent, wxr
 from forum.models import Category, Comment, Post
 from forum.services.posts import post_create
 from forum.services.threads import lock_thread, thread_rebuild
+from forum.wordpress import content, wxr
 
 Status = Comment.Status
 POST_STATUS = {
@@ -120,7 +120,7 @@ class _Importer:
             self.report.warn(f"Author {author.login}: left out: {_message(error)}")
             return
         self.report.users_created += created
-        self.users[wpcontent.login(author.login)] = user
+        self.users[content.login(author.login)] = user
         if author.wp_id:
             self.users_by_wp_id[author.wp_id] = user
 
@@ -160,7 +160,7 @@ class _Importer:
 
     def user_for(self, login: str):
         """The post's author: a channel author, else found or made by login."""
-        login = wpcontent.login(login)
+        login = content.login(login)
         if login in self.users:
             return self.users[login]
         user, created = author_import(author=wxr.Author(login=login))
@@ -191,13 +191,13 @@ def author_import(*, author: wxr.Author) -> tuple:
     author resets it) before they can sign in.
     """
     User = get_user_model()
-    login = wpcontent.login(author.login)
+    login = content.login(author.login)
     user = User.objects.filter(username=login).first()
     if user is not None:
         return user, False
     user = User(
         username=login,
-        email=wpcontent.email(author.email),
+        email=content.email(author.email),
         first_name=(author.first_name or _other(author.display_name, login))[:150],
         last_name=author.last_name[:150],
     )
@@ -209,10 +209,10 @@ def author_import(*, author: wxr.Author) -> tuple:
 @transaction.atomic
 def category_import(*, slug: str, name: str) -> tuple[Category, bool]:
     """Return (category, created): the category with this slug or name, or a new one."""
-    name = wpcontent.plain_text(name)[:100] or slug
+    name = content.plain_text(name)[:100] or slug
     # A name without ASCII letters (Γενικά) gets a slug of its own all the same.
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    slug = (wpcontent.slug(slug) or wpcontent.slug(name) or f"category-{digest}")[:100]
+    slug = (content.slug(slug) or content.slug(name) or f"category-{digest}")[:100]
     found = Category.objects.filter(slug=slug).first()
     found = found or Category.objects.filter(name=name).first()
     if found is not None:
@@ -299,19 +299,19 @@ def _same_post(post: Post, item: wxr.Item) -> bool:
 
 
 def _title(item: wxr.Item) -> str:
-    return wpcontent.plain_text(item.title)[:200] or "(no title)"
+    return content.plain_text(item.title)[:200] or "(no title)"
 
 
 def _label(item: wxr.Item, *, title: bool = False) -> str:
     """How messages name an item: "Post 12", "Post 12 “Title”" or "Post “Title”"."""
-    name = f"“{wpcontent.plain_text(item.title)[:60]}”"
+    name = f"“{content.plain_text(item.title)[:60]}”"
     if item.wp_id is None:
         return f"Post {name}"
     return f"Post {item.wp_id} {name}" if title else f"Post {item.wp_id}"
 
 
 def _wanted_slug(item: wxr.Item, title: str) -> str:
-    slug = wpcontent.slug(item.slug) or wpcontent.slug(title)
+    slug = content.slug(item.slug) or content.slug(title)
     fallback = f"post-{item.wp_id}" if item.wp_id is not None else "post"
     return (slug or fallback)[:200]
 
@@ -329,7 +329,7 @@ def _post_create(item: wxr.Item, key: str, importer: _Importer) -> Post:
     _warn_identity(item, warn)
     post = post_create(
         title=title,
-        body=wpcontent.post_body(item.content),
+        body=content.post_body(item.content),
         author=importer.user_for(item.creator),
         slug=_free_slug(item, title, warn),
         status=status,
@@ -411,12 +411,12 @@ def _comment_row(post: Post, comment: wxr.Comment, importer: _Importer) -> Comme
         post=post,
         wp_id=comment.wp_id,
         user=importer.users_by_wp_id.get(comment.user_id),
-        author_name=wpcontent.plain_text(comment.author)[:100] or "Anonymous",
-        author_email=wpcontent.email(comment.email),
-        author_url=wpcontent.url(comment.url),
-        ip_address=wpcontent.ip(comment.ip),
+        author_name=content.plain_text(comment.author)[:100] or "Anonymous",
+        author_email=content.email(comment.email),
+        author_url=content.url(comment.url),
+        ip_address=content.ip(comment.ip),
         body=comment.content,
-        body_html=wpcontent.comment_html(comment.content),
+        body_html=content.comment_html(comment.content),
         status=status,
         status_reason=REASONS.get(status, ""),
         created_at=comment.date or post.published_at,

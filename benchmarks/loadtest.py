@@ -1,6 +1,7 @@
 """Drive gunicorn + PostgreSQL with readers and repliers, then check the trees.
 
-    python manage.py load_test [--seconds 60] [--clients 16] [--replies 0.05]
+    python -m benchmarks.loadtest [--seconds 60] [--clients 16] [--replies 0.05]
+    (make loadtest)
 
 Runs against a throwaway database (parley_loadtest_<pid>, created and dropped
 here) on the DATABASE_URL server, with a post of --comments comments. It
@@ -11,6 +12,7 @@ second, p50/p95/p99 latency per kind, errors, and whether every comment tree
 is still sound (forum.trees) and every accepted reply was stored.
 """
 
+import argparse
 import os
 import random
 import re
@@ -29,71 +31,63 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from benchmarks.data import build_thread, throwaway_database
 from forum import trees
-from forum.management.commands.bench_threads import build_thread
 from forum.models import Comment, Post
 
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|form_token)" value="([^"]+)"')
 
 
-class Command(BaseCommand):
-    help = "Load-test gunicorn + PostgreSQL with readers and repliers (60 s)."
+class LoadTestFailed(SystemExit):
+    """The load test could not run, or found errors: exit status 1."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--seconds", type=int, default=60)
-        parser.add_argument("--clients", type=int, default=16)
-        parser.add_argument("--replies", type=float, default=0.05)
-        parser.add_argument("--comments", type=int, default=2000)
-        parser.add_argument(
-            "--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1
-        )
 
-    def handle(self, *args, seconds, clients, replies, comments, workers, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("The load test needs PostgreSQL: set DATABASE_URL.")
-        old_name = connection.settings_dict["NAME"]
-        connection.settings_dict["TEST"]["NAME"] = f"parley_loadtest_{os.getpid()}"
-        connection.creation.create_test_db(
-            verbosity=0, autoclobber=True, serialize=False
-        )
-        try:
-            post = build_thread(comments, random.Random(1), slug="load-test")
-            ids = list(Comment.objects.filter(post=post).values_list("pk", flat=True))
-            with _gunicorn(workers) as base:
-                self.stdout.write(
-                    f"gunicorn: {workers} workers on {os.cpu_count()} cores; "
-                    f"{clients} clients for {seconds} s; {replies:.0%} replies; "
-                    f"thread of {comments:,} comments"
-                )
-                results = _drive(base, post, ids, clients, seconds, replies)
-            self._report(results, seconds, post)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments().parse_args(argv)
+    if connection.vendor != "postgresql":
+        raise LoadTestFailed("The load test needs PostgreSQL: set DATABASE_URL.")
+    with throwaway_database("parley_loadtest"):
+        post = build_thread(args.comments, random.Random(1), slug="load-test")
+        ids = list(Comment.objects.filter(post=post).values_list("pk", flat=True))
+        with _gunicorn(args.workers) as base:
+            print(
+                f"gunicorn: {args.workers} workers on {os.cpu_count()} cores; "
+                f"{args.clients} clients for {args.seconds} s; "
+                f"{args.replies:.0%} replies; thread of {args.comments:,} comments"
+            )
+            results = _drive(base, post, ids, args.clients, args.seconds, args.replies)
+        _report(results, args.seconds)
 
-    def _report(self, results, seconds, post):
-        total = sum(len(samples) for samples in results["latency"].values())
-        self.stdout.write(f"\nrequests: {total:,} ({total / seconds:.1f}/s)")
-        self.stdout.write(
-            "| kind | requests | p50 | p95 | p99 |\n|---|---|---|---|---|"
-        )
-        for kind, samples in sorted(results["latency"].items()):
-            p50, p95, p99 = (_percentile(samples, q) for q in (50, 95, 99))
-            self.stdout.write(f"| {kind} | {len(samples):,} | {p50} | {p95} | {p99} |")
-        errors = results["errors"]
-        self.stdout.write(
-            f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10])
-        )
-        stored = Comment.objects.filter(pk__in=results["created"]).count()
-        problems = trees.find_problems()
-        self.stdout.write(
-            f"replies accepted: {len(results['created'])}, stored: {stored}; "
-            f"comment trees: {problems or 'sound'}"
-        )
-        if errors or problems or stored != len(results["created"]):
-            raise CommandError("The load test found errors.")
+
+def _arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.loadtest")
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--replies", type=float, default=0.05)
+    parser.add_argument("--comments", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    return parser
+
+
+def _report(results: dict, seconds: int) -> None:
+    total = sum(len(samples) for samples in results["latency"].values())
+    print(f"\nrequests: {total:,} ({total / seconds:.1f}/s)")
+    print("| kind | requests | p50 | p95 | p99 |\n|---|---|---|---|---|")
+    for kind, samples in sorted(results["latency"].items()):
+        p50, p95, p99 = (_percentile(samples, q) for q in (50, 95, 99))
+        print(f"| {kind} | {len(samples):,} | {p50} | {p95} | {p99} |")
+    errors = results["errors"]
+    print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
+    stored = Comment.objects.filter(pk__in=results["created"]).count()
+    problems = trees.find_problems()
+    print(
+        f"replies accepted: {len(results['created'])}, stored: {stored}; "
+        f"comment trees: {problems or 'sound'}"
+    )
+    if errors or problems or stored != len(results["created"]):
+        raise LoadTestFailed("The load test found errors.")
 
 
 class _gunicorn:
@@ -107,8 +101,28 @@ class _gunicorn:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
+        env = self._environment()
+        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+        subprocess.run(
+            [*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True
+        )
+        self.process = subprocess.Popen(
+            self._command(port), cwd=settings.BASE_DIR, env=env
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                return base
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise LoadTestFailed("gunicorn did not start")
+
+    def _environment(self) -> dict[str, str]:
+        """The load-test database, and posting rules that let every reply in."""
         db = connection.settings_dict
-        env = {
+        return {
             **os.environ,
             "DATABASE_URL": (
                 f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or ''}"
@@ -121,36 +135,15 @@ class _gunicorn:
             "COMMENT_HOLD_FIRST": "false",
             "COMMENT_MAX_LINKS": "0",
         }
-        manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
-        subprocess.run(
-            [*manage, "collectstatic", "--no-input", "-v0"], env=env, check=True
-        )
+
+    def _command(self, port: int) -> list[str]:
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.process = subprocess.Popen(
-            [
-                str(gunicorn),
-                "-c",
-                "config/gunicorn.conf.py",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(self.workers),
-                "--access-logfile",
-                "/dev/null",
-                "config.wsgi",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                return base
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        raise CommandError("gunicorn did not start")
+        return [
+            str(gunicorn),
+            *("-c", "config/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"),
+            *("--workers", str(self.workers), "--access-logfile", "/dev/null"),
+            "config.wsgi",
+        ]
 
     def __exit__(self, *exc):
         self.process.terminate()
@@ -255,3 +248,7 @@ def _percentile(samples: list[float], q: int) -> str:
         return f"{(samples or [0])[0] * 1000:.0f} ms"
     cut = statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
     return f"{cut * 1000:.0f} ms"
+
+
+if __name__ == "__main__":
+    main()
