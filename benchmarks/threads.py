@@ -12,12 +12,16 @@ p95s of:
 - the same comments rendered the textbook django-mptt way ({% recursetree %})
   and as a flat Django-template loop ({% for %} over `tree_info`), for ratios;
 - inserting one reply deep inside the thread (services.comment_create), and
-  the same insert if the whole post were ONE tree (the layout we did not pick).
+  the same insert if the whole post were ONE tree (the layout we did not pick);
+- the floor: the same rows fetched by the raw driver (psycopg, no ORM) and
+  joined into minimal escaped HTML, timed in the same run, so the whole page
+  can be read as a multiple of it whatever the machine's speed.
 
 Timings come from this machine and its load: compare ratios, not absolutes.
 """
 
 import argparse
+import html
 import os
 import random
 import statistics
@@ -104,7 +108,29 @@ def _bench(size: int, runs: int, inserts: int) -> dict:
         "flat": _timed(lambda: FLAT_LOOP.render(Context({"nodes": nodes})), runs),
         "reply": _inserts(post, deep, rng),
         "one_tree": _one_tree_insert(size, rng, inserts),
+        "floor": _timed(lambda: _floor(post.pk), runs),
     }
+
+
+FLOOR_SQL = (
+    "SELECT id, parent_id, author_name, author_url, created_at, body_html"
+    " FROM forum_comment WHERE post_id = %s AND status = 'approved'"
+    " ORDER BY tree_id, lft"
+)
+
+
+def _floor(post_id: int) -> str:
+    """The least any server could do: fetch the rows, escape, join."""
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:  # the driver's own cursor
+        cursor.execute(FLOOR_SQL, (post_id,))
+        rows = cursor.fetchall()
+    escape = html.escape
+    return "".join(
+        f'<li id="comment-{pk}"><b>{escape(name)}</b> <a href="{escape(url)}">'
+        f"{created.isoformat()}</a>{body}</li>"
+        for pk, _parent, name, url, created, body in rows
+    )
 
 
 def _report(size: int, figures: dict) -> None:
@@ -124,14 +150,18 @@ def _report(size: int, figures: dict) -> None:
         ("flat Django-template loop (rendering only)", (flat, "", "")),
         ("insert a reply deep in the thread", reply[:3]),
         ("same insert, whole post as ONE mptt tree", (one_tree, "", "")),
+        ("floor: raw driver fetch + escaped join", (figures["floor"], "", "")),
     ]:
         samples, queries, size_ = result
         print(
             f"| {label} | {_ms(_median(samples))} | {_ms(_p95(samples))} "
             f"| {queries} | {size_} |"
         )
+    floor = _median(figures["floor"])
     print(
-        f"\ntextbook / whole page: {_median(textbook) / _median(whole[0]):.1f}x; "
+        f"\nwhole page / floor: {_median(whole[0]) / floor:.2f}x; "
+        f"warm page / floor: {_median(figures['warm'][0]) / floor:.2f}x; "
+        f"textbook / whole page: {_median(textbook) / _median(whole[0]):.1f}x; "
         f"flat loop / whole page: {_median(flat) / _median(whole[0]):.1f}x; "
         f"one tree / forest insert: {_median(one_tree) / _median(reply[0]):.1f}x; "
         f"rows rewritten per insert: median {reply[3]}, all in the reply's own "

@@ -6,6 +6,7 @@ and drops its own database on the server DATABASE_URL names.
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -38,8 +39,10 @@ def test_bench_threads_reports_every_figure():
         "textbook {% recursetree %}",
         "insert a reply deep in the thread",
         "whole post as ONE mptt tree",
+        "floor: raw driver fetch + escaped join",
     ):
         assert label in report
+    assert re.search(r"whole page / floor: \d+\.\d\dx", report)
     assert "all in the reply's own thread: True" in report
 
 
