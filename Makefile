@@ -58,7 +58,15 @@ bench: $(BIN)/.installed  ## Time big threads and replies on PostgreSQL (docs/pe
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
 	  SITE_URL=http://127.0.0.1 $(BIN)/python -m benchmarks.threads $(BENCH_ARGS)
 
-loadtest: $(BIN)/.installed  ## 60 s of readers and repliers against gunicorn + PostgreSQL
+# wrk, the load generator, comes from Debian (C, event-driven: it leaves the
+# cores to the server).
+WRK := $(shell command -v wrk)
+
+loadtest: $(BIN)/.installed  ## wrk against gunicorn + PostgreSQL: pages, and reads under replies
+ifeq ($(WRK),)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+endif
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SECRET_KEY=bench-only-secret \
 	  SITE_URL=http://127.0.0.1 $(BIN)/python -m benchmarks.loadtest $(LOADTEST_ARGS)
 

@@ -1,23 +1,33 @@
-"""Drive gunicorn + PostgreSQL with readers and repliers, then check the trees.
+"""Serve gunicorn + PostgreSQL to a real load generator (wrk), then check the trees.
 
-    python -m benchmarks.loadtest [--seconds 60] [--clients 16] [--replies 0.05]
-    (make loadtest)
+    python -m benchmarks.loadtest [--seconds 15] [--comments 2000]   (make loadtest)
 
 Runs against a throwaway database (parley_loadtest_<pid>, created and dropped
-here) on the DATABASE_URL server, with a post of --comments comments. It
-starts gunicorn with config/gunicorn.conf.py, then client threads loop for
---seconds: about 95% read a page of the thread (or the front page), 5% load
-the form and post a reply to a random comment. It reports requests per
-second, p50/p95/p99 latency per kind, errors, and whether every comment tree
-is still sound (forum.trees) and every accepted reply was stored.
+here) on the DATABASE_URL server, with the demo posts (load_demo), a post of
+100 comments and a post of --comments comments. It starts gunicorn with
+config/gunicorn.conf.py and points wrk (2 threads, 8 connections, --seconds
+each) at:
+
+1. `/healthz` (one `SELECT 1`), the home page, the seed thread, the
+   100-comment thread and a category page, as anonymous readers: requests per
+   second and each page's share of `/healthz`'s, in the same run;
+2. the big thread read-only, then the same reads while repliers post about
+   one reply for every 19 reads (a 95/5 mix): the read rate under replies as a
+   share of the read-only rate.
+
+wrk runs in its own process (C, event-driven), so the client takes little of
+the server's cores. It reports errors (non-2xx answers, socket errors, failed
+replies) and whether every comment tree is still sound and every accepted
+reply was stored; any of those fails the run (exit status 1).
 """
 
 import argparse
+import io
 import os
 import random
 import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,18 +36,19 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import defaultdict
 from http.cookiejar import CookieJar
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 
 from benchmarks.data import build_thread, throwaway_database
 from forum import trees
-from forum.models import Comment, Post
+from forum.models import Category, Comment, Post
 
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|form_token)" value="([^"]+)"')
+READS_PER_REPLY = 19  # a 95/5 read/reply mix
 
 
 class LoadTestFailed(SystemExit):
@@ -48,46 +59,98 @@ def main(argv: list[str] | None = None) -> None:
     args = _arguments().parse_args(argv)
     if connection.vendor != "postgresql":
         raise LoadTestFailed("The load test needs PostgreSQL: set DATABASE_URL.")
+    if not shutil.which("wrk"):
+        raise LoadTestFailed("The load test needs wrk: apt-get install wrk.")
     with throwaway_database("parley_loadtest"):
-        post = build_thread(args.comments, random.Random(1), slug="load-test")
-        ids = list(Comment.objects.filter(post=post).values_list("pk", flat=True))
+        pages, big = _pages(args.comments)
         with _gunicorn(args.workers) as base:
             print(
                 f"gunicorn: {args.workers} workers on {os.cpu_count()} cores; "
-                f"{args.clients} clients for {args.seconds} s; "
-                f"{args.replies:.0%} replies; thread of {args.comments:,} comments"
+                f"wrk: 2 threads, 8 connections, {args.seconds} s per figure"
             )
-            results = _drive(base, post, ids, args.clients, args.seconds, args.replies)
-        _report(results, args.seconds)
+            errors = _page_table(base, pages, args.seconds)
+            errors += _mix(base, big, args.seconds)
+        _verdict(errors)
 
 
 def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.loadtest")
-    parser.add_argument("--seconds", type=int, default=60)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--replies", type=float, default=0.05)
+    parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--comments", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     return parser
 
 
-def _report(results: dict, seconds: int) -> None:
-    total = sum(len(samples) for samples in results["latency"].values())
-    print(f"\nrequests: {total:,} ({total / seconds:.1f}/s)")
-    print("| kind | requests | p50 | p95 | p99 |\n|---|---|---|---|---|")
-    for kind, samples in sorted(results["latency"].items()):
-        p50, p95, p99 = (_percentile(samples, q) for q in (50, 95, 99))
-        print(f"| {kind} | {len(samples):,} | {p50} | {p95} | {p99} |")
-    errors = results["errors"]
-    print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
-    stored = Comment.objects.filter(pk__in=results["created"]).count()
-    problems = trees.find_problems()
+def _pages(comments: int) -> tuple[dict[str, str], Post]:
+    """The pages to load, by label, and the big thread for the mix."""
+    call_command("load_demo", stdout=io.StringIO())
+    rng = random.Random(1)
+    hundred = build_thread(100, rng, slug="load-test-100")
+    big = build_thread(comments, rng, slug="load-test")
+    seed = Post.objects.exclude(pk__in=[hundred.pk, big.pk]).order_by("pk").first()
+    category = Category.objects.order_by("pk").first()
+    pages = {
+        "/healthz": "/healthz",
+        "home page": "/",
+        f"seed thread ({seed.comments.count()} comments)": seed.get_absolute_url(),
+        "100-comment thread": hundred.get_absolute_url(),
+        "category page": category.get_absolute_url(),
+    }
+    return pages, big
+
+
+def _page_table(base: str, pages: dict[str, str], seconds: int) -> list[str]:
+    """wrk each page; print requests/s and the share of /healthz's."""
+    print("\n| page | requests/s | share of /healthz |\n|---|---|---|")
+    errors, healthz = [], None
+    for label, path in pages.items():
+        rate, failed = _wrk(base + path, seconds)
+        healthz = healthz or rate
+        print(f"| {label} | {rate:,.0f} | {rate / healthz:.0%} |")
+        errors += [f"{label}: {failure}" for failure in failed]
+    return errors
+
+
+def _mix(base: str, post: Post, seconds: int) -> list[str]:
+    """The big thread read-only, then under replies (95/5): the read share."""
+    url = base + post.get_absolute_url()
+    alone, errors = _wrk(url, seconds)
+    ids = list(Comment.objects.filter(post=post).values_list("pk", flat=True))
+    repliers = _Repliers(base, post, ids, per_second=alone / READS_PER_REPLY)
+    with repliers:
+        mixed, failed = _wrk(url, seconds)
+    errors += failed + repliers.errors
+    stored = Comment.objects.filter(pk__in=repliers.created).count()
+    if stored != len(repliers.created):
+        errors.append(f"replies accepted: {len(repliers.created)}, stored: {stored}")
     print(
-        f"replies accepted: {len(results['created'])}, stored: {stored}; "
-        f"comment trees: {problems or 'sound'}"
+        f"\n{post.comments.count():,}-comment thread: read-only {alone:,.0f}/s; "
+        f"with replies {mixed:,.0f}/s ({mixed / alone:.0%} of read-only) and "
+        f"{len(repliers.created)} replies ({repliers.p95()} p95)"
     )
-    if errors or problems or stored != len(results["created"]):
+    return errors
+
+
+def _verdict(errors: list[str]) -> None:
+    problems = trees.find_problems()
+    print(f"\nerrors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
+    print(f"comment trees: {problems or 'sound'}")
+    if errors or problems:
         raise LoadTestFailed("The load test found errors.")
+
+
+WRK_RATE = re.compile(r"Requests/sec:\s+([\d.]+)")
+WRK_FAILURES = re.compile(r"(Non-2xx or 3xx responses: \d+|Socket errors: .*)")
+
+
+def _wrk(url: str, seconds: int) -> tuple[float, list[str]]:
+    """Requests per second wrk got from `url`, and what failed."""
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", url]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    rate = WRK_RATE.search(result.stdout)
+    if not rate:
+        raise LoadTestFailed(f"wrk said: {result.stdout}{result.stderr}")
+    return float(rate.group(1)), WRK_FAILURES.findall(result.stdout)
 
 
 class _gunicorn:
@@ -151,58 +214,59 @@ class _gunicorn:
         self.static.cleanup()
 
 
-def _drive(base, post: Post, ids, clients, seconds, replies) -> dict:
-    results = {"latency": defaultdict(list), "errors": [], "created": []}
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-    pages = [post.get_absolute_url(), "/"]
-    threads = [
-        threading.Thread(
-            target=_client,
-            args=(
-                base,
-                post,
-                ids,
-                pages,
-                replies,
-                deadline,
-                random.Random(n),
-                results,
-                lock,
-            ),
+class _Repliers:
+    """Two threads posting replies to random comments at a steady rate."""
+
+    def __init__(self, base: str, post: Post, ids: list[int], per_second: float):
+        self.base, self.post, self.ids = base, post, ids
+        self.interval = 2 / max(per_second, 0.1)  # two threads share the rate
+        self.created: list[int] = []
+        self.errors: list[str] = []
+        self.latency: list[float] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def __enter__(self):
+        self.threads = [
+            threading.Thread(target=self._run, args=(random.Random(n),))
+            for n in range(2)
+        ]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+    def _run(self, rng: random.Random) -> None:
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect()
         )
-        for n in range(clients)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+        while True:  # the first reply at once, then one per interval
+            self._reply(opener, rng)
+            if self.stop.wait(self.interval):
+                return
 
-
-def _client(base, post, ids, pages, replies, deadline, rng, results, lock):
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect()
-    )
-    while time.monotonic() < deadline:
-        kind = "reply" if rng.random() < replies else "read"
+    def _reply(self, opener, rng: random.Random) -> None:
+        with self.lock:
+            parent = rng.choice(self.ids)
         started = time.perf_counter()
         try:
-            if kind == "read":
-                _get(opener, base + rng.choice(pages))
-            else:
-                with lock:
-                    parent = rng.choice(ids)
-                created = _reply(opener, base, post, parent, rng)
-                with lock:
-                    ids.append(created)
-                    results["created"].append(created)
+            created = _reply(opener, self.base, self.post, parent, rng)
         except Exception as error:  # noqa: BLE001 -- every failure is a finding
-            with lock:
-                results["errors"].append(f"{kind}: {error!r}")
-            continue
-        with lock:
-            results["latency"][kind].append(time.perf_counter() - started)
+            with self.lock:
+                self.errors.append(f"reply: {error!r}")
+            return
+        with self.lock:
+            self.latency.append(time.perf_counter() - started)
+            self.ids.append(created)
+            self.created.append(created)
+
+    def p95(self) -> str:
+        ordered = sorted(self.latency) or [0.0]
+        return f"{ordered[int(0.95 * (len(ordered) - 1))] * 1000:.0f} ms"
 
 
 def _get(opener, url: str) -> str:
@@ -241,13 +305,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         if req.get_method() == "POST":
             return None
         return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _percentile(samples: list[float], q: int) -> str:
-    if len(samples) < 2:
-        return f"{(samples or [0])[0] * 1000:.0f} ms"
-    cut = statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
-    return f"{cut * 1000:.0f} ms"
 
 
 if __name__ == "__main__":
