@@ -51,61 +51,47 @@ def build_thread(size: int, rng: random.Random, *, slug: str, one_root=False) ->
     post = services.post_create(
         title=slug, slug=slug, body="Benchmark.", author=_author()
     )
-    last = Comment.objects.order_by("-pk").values_list("pk", flat=True).first()
-    start = (last or 0) + 1
     month_ago = timezone.now() - timedelta(days=30)
-    comments = [
-        _comment(post, pk, parent, rng, month_ago + timedelta(seconds=30 * n))
-        for n, (pk, parent) in enumerate(_shape(start, size, rng, one_root), 1)
-    ]
-    with Comment.objects.disable_mptt_updates():
-        Comment.objects.bulk_create(comments, batch_size=1000)
-    services.thread_rebuild(post_id=post.pk)
-    _after_bulk_insert()
+    comments: list[Comment] = []
+    for n, parent in enumerate(_shape(size, rng, one_root)):
+        when = month_ago + timedelta(seconds=30 * (n + 1))
+        parent = comments[parent] if parent is not None else None
+        comments.append(_comment(n, parent, rng, when))
+    services.thread_bulk_create(post=post, comments=comments)
+    _analyze()
     return post
 
 
-def _shape(start: int, size: int, rng, one_root: bool) -> Iterator[tuple[int, int]]:
-    """Yield (pk, parent pk or None) for each comment, parents first."""
+def _shape(size: int, rng, one_root: bool) -> Iterator[int | None]:
+    """Yield each comment's parent (an earlier index) or None, in order."""
     levels: dict[int, int] = {}
-    for pk in range(start, start + size):
+    for n in range(size):
         parent = None
-        if pk > start and (one_root or rng.random() > 0.3):
-            candidates = rng.sample(range(start, pk), min(3, pk - start))
+        if n and (one_root or rng.random() > 0.3):
+            candidates = rng.sample(range(n), min(3, n))
             parent = min(candidates, key=lambda p: levels[p] >= 11)
             if one_root and rng.random() < 0.3:
-                parent = start
-        levels[pk] = levels[parent] + 1 if parent else 0
-        yield pk, parent
+                parent = 0
+        levels[n] = levels[parent] + 1 if parent is not None else 0
+        yield parent
 
 
-def _comment(post: Post, pk: int, parent: int | None, rng, when) -> Comment:
+def _comment(n: int, parent: Comment | None, rng, when) -> Comment:
     return Comment(
-        pk=pk,
-        post=post,
-        parent_id=parent,
-        author_name=f"Reader {pk % 97}",
+        parent=parent,
+        author_name=f"Reader {n % 97}",
         body=text(rng),
         body_html=f"<p>{text(rng)}</p>",
         status=Comment.Status.APPROVED,
         created_at=when,
-        tree_id=0,
-        lft=0,
-        rght=0,
-        level=0,
     )
 
 
-def _after_bulk_insert() -> None:
-    """PostgreSQL: move the id sequence past the given pks; fresh statistics."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('forum_comment', 'id'), "
-            "(SELECT MAX(id) FROM forum_comment))"
-        )
-        cursor.execute("ANALYZE forum_comment")
+def _analyze() -> None:
+    """PostgreSQL: fresh statistics for the planner after a bulk insert."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE forum_comment")
 
 
 def _author():

@@ -89,35 +89,24 @@ def _ensure_moderators_group() -> None:
 
 
 def make_many_comments(*, post: Post, count: int) -> None:
-    """Add `count` approved comments to the post quickly, up to four levels deep.
-
-    bulk_create skips mptt, so the tree fields start as placeholders and
-    `thread_rebuild`, Parley's own repair service, numbers them from the
-    parent links.
-    """
+    """Add `count` approved comments to the post quickly, up to four levels deep."""
     sizes = [count - 3 * (count // 4)] + [count // 4] * 3
     parents: list[Comment | None] = [None] * sizes[0]
     start = timezone.now() - timedelta(days=1)
-    made = 0
-    with Comment.objects.disable_mptt_updates():
-        for size in sizes:
-            batch = [
-                Comment(
-                    post=post,
-                    parent=parents[i],
-                    author_name=f"Reader {made + i}",
-                    author_email=f"reader{made + i}@example.com",
-                    body=f"Comment number {made + i}.",
-                    body_html=f"<p>Comment number {made + i}.</p>",
-                    status=Comment.Status.APPROVED,
-                    created_at=start + timedelta(seconds=made + i),
-                    tree_id=0,
-                    lft=0,
-                    rght=0,
-                    level=0,
-                )
-                for i in range(size)
-            ]
-            parents = Comment.objects.bulk_create(batch, batch_size=1000)
-            made += size
-    services.thread_rebuild(post_id=post.pk)
+    comments: list[Comment] = []
+    for size in sizes:
+        made = len(comments)
+        parents = [
+            Comment(
+                parent=parents[i],
+                author_name=f"Reader {made + i}",
+                author_email=f"reader{made + i}@example.com",
+                body=f"Comment number {made + i}.",
+                body_html=f"<p>Comment number {made + i}.</p>",
+                status=Comment.Status.APPROVED,
+                created_at=start + timedelta(seconds=made + i),
+            )
+            for i in range(size)
+        ]
+        comments += parents
+    services.thread_bulk_create(post=post, comments=comments)

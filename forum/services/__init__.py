@@ -1,6 +1,7 @@
 """Every write to posts and comments: views, admin, commands and tests call these.
 
 - threads: writes that change a post's comment forest, behind one lock;
+- thread_bulk: a thread built in bulk (imports, benchmarks, test data);
 - posting: a reader's comment, checked and moderated on entry;
 - moderation: status changes, branch actions, reports, trusted and blocked authors;
 - posts: writes to posts.
@@ -32,6 +33,7 @@ from forum.services.posts import (
     posts_set_comments_open,
     threads_touch_for_users,
 )
+from forum.services.thread_bulk import thread_bulk_create
 from forum.services.threads import comment_create, comment_delete, thread_rebuild
 
 __all__ = [
@@ -54,6 +56,7 @@ __all__ = [
     "post_create",
     "post_update",
     "posts_set_comments_open",
+    "thread_bulk_create",
     "thread_rebuild",
     "threads_touch_for_users",
 ]

@@ -2,11 +2,9 @@
 
 `wxr_import` reads the export as a stream and imports each post in its own
 transaction (`post_import`): a post that fails is rolled back, reported and
-skipped; the others go in. A post's comments are built in bulk
-(`comments_import`): under the thread lock, `bulk_create` generation by
-generation (parents first) with placeholder tree fields, then
-`thread_rebuild` numbers the forest from the parent links, with fresh tree
-ids from the sequence, and touches the thread.
+skipped; the others go in. A post's comments are placed (`comments_import`)
+under the thread lock, parents first, and built in bulk by
+`forum.services.thread_bulk`.
 
 Running the import again adds only what is not there yet: a post is found
 again by its key (`Post.wp_key`, see `item_key`), which tells apart items
@@ -29,7 +27,8 @@ from django.utils.translation import ngettext
 
 from forum.models import Category, Comment, Post
 from forum.services.posts import post_create
-from forum.services.threads import lock_thread, thread_rebuild
+from forum.services.thread_bulk import thread_bulk_create
+from forum.services.threads import lock_thread
 from forum.wordpress import content, wxr
 
 Status = Comment.Status
@@ -405,7 +404,7 @@ def _comment_rows(
 
 
 def _comment_row(post: Post, comment: wxr.Comment, importer: _Importer) -> Comment:
-    """An unsaved Comment for a WordPress comment, with placeholder tree fields."""
+    """An unsaved Comment for a WordPress comment (its place comes later)."""
     status = _comment_status(comment.approved)
     return Comment(
         post=post,
@@ -420,10 +419,6 @@ def _comment_row(post: Post, comment: wxr.Comment, importer: _Importer) -> Comme
         status=status,
         status_reason=REASONS.get(status, ""),
         created_at=comment.date or post.published_at,
-        tree_id=0,
-        lft=0,
-        rght=0,
-        level=0,
     )
 
 
@@ -458,19 +453,26 @@ def comments_import(
         wp_id: (parent, level)
         for wp_id, parent, level in known.values_list("wp_id", "parent__wp_id", "level")
     }
-    pks = dict(known.values_list("wp_id", "pk"))
     new = [(c, parent) for c, parent in comments if c.wp_id not in existing]
     if not new:
         return 0
-    with Comment.objects.disable_mptt_updates():
-        for generation in _generations(new, existing, warn):
-            for comment, parent in generation:
+    rows = _linked(
+        _generations(new, existing, warn), dict(known.values_list("wp_id", "pk"))
+    )
+    return thread_bulk_create(post=post, comments=rows)
+
+
+def _linked(generations, pks: dict[int, int]) -> list[Comment]:
+    """The comments, parents first, each pointing at its parent row (new or known)."""
+    rows: dict[int, Comment] = {}
+    for generation in generations:
+        for comment, parent in generation:
+            if parent in rows:
+                comment.parent = rows[parent]
+            else:
                 comment.parent_id = pks[parent] if parent is not None else None
-            batch = [comment for comment, _ in generation]
-            Comment.objects.bulk_create(batch, batch_size=500)
-            pks.update((comment.wp_id, comment.pk) for comment in batch)
-    thread_rebuild(post_id=post.pk)  # numbers the trees, touches the thread
-    return len(new)
+            rows[comment.wp_id] = comment
+    return list(rows.values())
 
 
 def _generations(new, existing: dict, warn) -> list[list[tuple[Comment, int | None]]]:
