@@ -32,7 +32,7 @@ from forum.services.posts import (
     posts_set_comments_open,
     threads_touch_for_users,
 )
-from forum.services.threads import comment_create, comment_delete, thread_rebuild
+from forum.services.trees import comment_create, comment_delete, thread_rebuild
 
 __all__ = [
     "CommentsClosed",

@@ -30,7 +30,7 @@ from django.utils.translation import ngettext
 from forum import wpcontent, wxr
 from forum.models import Category, Comment, Post
 from forum.services.posts import post_create
-from forum.services.threads import lock_thread, thread_rebuild
+from forum.services.trees import lock_thread, thread_rebuild
 
 Status = Comment.Status
 POST_STATUS = {

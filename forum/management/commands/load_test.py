@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from forum import trees
+from forum import tree_checks as trees
 from forum.management.commands.bench_threads import build_thread
 from forum.models import Comment, Post
 
