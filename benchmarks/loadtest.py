@@ -44,7 +44,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from benchmarks.data import build_thread, throwaway_database
-from forum import trees
+from forum import tree_checks
 from forum.models import Category, Comment, Post
 
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|form_token)" value="([^"]+)"')
@@ -132,7 +132,7 @@ def _mix(base: str, post: Post, seconds: int) -> list[str]:
 
 
 def _verdict(errors: list[str]) -> None:
-    problems = trees.find_problems()
+    problems = tree_checks.find_problems()
     print(f"\nerrors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
     print(f"comment trees: {problems or 'sound'}")
     if errors or problems:

@@ -5,7 +5,7 @@ by a hash of the name (one of HUES classes, .hue-0 to .hue-11 in
 static/css/parley.css), so a writer looks the same on every page and server.
 With AVATARS=gravatar a picture from gravatar.com covers them; Gravatar's
 "blank" default is transparent, so the initials show where there is none.
-The thread renderer makes one per author per page (forum.threads).
+The thread renderer makes one per author per page (forum.thread_html).
 """
 
 import hashlib

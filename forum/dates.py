@@ -1,6 +1,6 @@
 """One way to write dates and times on public pages.
 
-"December 28, 2022 at 9:52 am": the thread renderer (forum.threads) writes
+"December 28, 2022 at 9:52 am": the thread renderer (forum.thread_html) writes
 thousands of these per page, so this is plain string formatting
 (strftime("%B") costs three times the rest). Templates use the same functions
 through the `when`, `day` and `clock` filters (forum.templatetags.forum_tags),

@@ -12,7 +12,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete
 from forum.models import MODERATORS
 from forum.services import threads_touch_for_users
 
-# What decides the badge (forum.views.reading._badges).
+# What decides the badge (forum.views.thread_page._badges).
 BADGE_FIELDS = {"is_staff", "is_superuser", "is_active"}
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum.models import Comment, CommentStatusChange, Post
-from forum.trees import find_problems
+from forum.tree_checks import find_problems
 from tests.admin_client import CHANGELIST, act, change_url, form_data, soup, status
 from tests.factories import make_comment, make_post, make_user
 

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
 
-from forum import trees
+from forum import tree_checks
 from forum.models import Category, Comment, Post
 from tests.factories import make_comment, make_post
 
@@ -41,7 +41,7 @@ def test_check_threads_exits_1_listing_the_problems_of_a_corrupt_tree():
     with pytest.raises(CommandError, match=r"check\(s\) failed") as failure:
         call_command("check_threads", stdout=StringIO(), stderr=err)
     assert failure.value.returncode == 1
-    problems = trees.find_problems()
+    problems = tree_checks.find_problems()
     assert problems
     assert err.getvalue().splitlines() == [f"  {problem}" for problem in problems]
     assert f"lft/rght interval is not sane: tree ids {root.tree_id}; comments " in (
@@ -61,7 +61,7 @@ def test_check_threads_repair_rebuilds_only_the_broken_posts():
     assert f"Post {sound.pk}:" not in out
     assert out.endswith("All comment trees are sound (6 comments).\n")
     assert "lft/rght interval is not sane" in err
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     after = list(Comment.objects.for_post(sound).values_list("pk", "tree_id", "lft"))
     assert after == before
 
@@ -129,4 +129,4 @@ def test_load_demo_twice_creates_nothing_twice():
         Category.objects.count(),
     ) == counts
     assert "0 post(s) created" in out.getvalue()
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []

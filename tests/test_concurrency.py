@@ -16,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
-from forum import services, trees
+from forum import services, tree_checks
 from forum.models import Comment, Post
 from tests.factories import make_post
 
@@ -158,7 +158,7 @@ def test_concurrent_writers_on_one_post_lose_nothing_and_keep_the_tree_sound(
     posts = [make_post()]
     load = _seed(posts)
     _run(load, posts, _locked_write)
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     _assert_every_write_stored_where_sent(load, settings.COMMENT_MAX_DEPTH)
     _assert_one_tree_per_root()
 
@@ -167,7 +167,7 @@ def test_concurrent_writers_on_two_posts_keep_both_forests_sound(settings):
     posts = [make_post(), make_post()]
     load = _seed(posts)
     _run(load, posts, _locked_write)
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     _assert_every_write_stored_where_sent(load, settings.COMMENT_MAX_DEPTH)
     _assert_one_tree_per_root()
     for post in posts:
@@ -186,13 +186,13 @@ def test_concurrent_replies_past_the_depth_cap_attach_to_the_deepest_ancestor(
     posts = [make_post()]
     load = _seed(posts)
     _run(load, posts, _locked_write)
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     capped = _assert_every_write_stored_where_sent(load, max_depth=2)
     assert capped > 0, "the load never reached the cap; the test proves nothing"
     assert not Comment.objects.filter(level__gt=2).exists()
 
 
-def _corrupt_with_unlocked_writers(posts: list[Post]) -> list[trees.Problem]:
+def _corrupt_with_unlocked_writers(posts: list[Post]) -> list[tree_checks.Problem]:
     """Run the load through bare mptt saves until the checks see damage."""
     load = _seed(posts)
     for round_ in range(1, GUARD_ROUNDS + 1):
@@ -200,7 +200,7 @@ def _corrupt_with_unlocked_writers(posts: list[Post]) -> list[trees.Problem]:
         _run(load, posts, _unlocked_write)
         # Deadlocks between the bare UPDATEs are one more way to lose writes.
         assert all(isinstance(e, DatabaseError) for e in load.errors), load.errors
-        problems = trees.find_problems()
+        problems = tree_checks.find_problems()
         if problems:
             print(f"\nunlocked writers, round {round_}: {len(load.errors)} errors")
             print("\n".join(f"  {problem}" for problem in problems))
@@ -219,6 +219,6 @@ def test_check_threads_repair_fixes_a_tree_corrupted_by_unlocked_writers():
     out = StringIO()
     call_command("check_threads", "--repair", stdout=out, stderr=StringIO())
     assert "All comment trees are sound" in out.getvalue()
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     assert dict(Comment.objects.values_list("pk", "parent_id")) == parents
     _assert_one_tree_per_root()

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from forum import trees
+from forum import tree_checks
 from forum.models import Category, Comment, Post
 from tests.factories import make_category, make_comment, make_post, make_user
 from tests.wxr_files import THEME_UNIT_TEST
@@ -138,7 +138,7 @@ def test_export_round_trip_keeps_posts_comments_nesting_and_statuses(tmp_path):
     wipe()
     reimport(path)
     assert shape() == before
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
 
 
 def test_export_round_trip_keeps_who_wrote_a_comment(tmp_path):

@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from forum import trees
+from forum import tree_checks
 from forum.models import Category, Comment, Post
 from tests.wxr_files import THEME_UNIT_TEST
 
@@ -137,7 +137,7 @@ def test_theme_data_keeps_unicode_and_the_html_of_comments():
 
 def test_theme_data_leaves_every_tree_sound():
     import_theme_data("--with-pings")
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     out = StringIO()
     call_command("check_threads", stdout=out)
     assert out.getvalue() == "All comment trees are sound (28 comments).\n"

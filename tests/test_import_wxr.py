@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forum import trees
+from forum import tree_checks
 from forum.models import Category, Comment, Post
 from tests.factories import make_user
 from tests.wxr_files import comment_xml, fixture, item_xml, write_wxr
@@ -281,7 +281,7 @@ def test_import_hangs_replies_past_the_depth_cap_under_the_deepest_ancestor(sett
 def test_import_leaves_every_tree_sound():
     import_wxr(BLOG, "--with-pings")
     import_wxr(fixture("wxr-1.2-threads.xml"))
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     out = StringIO()
     call_command("check_threads", stdout=out)
     assert "All comment trees are sound" in out.getvalue()
@@ -323,7 +323,7 @@ def test_import_again_adds_only_the_new_comments(tmp_path):
     assert "0 post(s) (1 already there), 1 comment(s) (2 already there)" in out
     comments = comments_of(1)
     assert (comments[3].parent, comments[3].level) == (comments[2], 2)
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
 
 
 def test_import_dry_run_saves_nothing_and_counts_the_same():

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from forum import trees
+from forum import tree_checks
 from forum.models import TREE_ID_SEQUENCE, Comment, Post
 from forum.wordpress import wxr
 from forum.wordpress.importing import ImportReport, wxr_import
@@ -136,7 +136,7 @@ def test_imported_trees_take_their_ids_from_the_allocator(tmp_path):
     assert len(imported) == 3
     later = make_comment(post=Post.objects.get(wp_id=2))
     assert later.tree_id not in imported
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
 
 
 @pytest.mark.postgresql

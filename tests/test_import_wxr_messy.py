@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from forum import trees
+from forum import tree_checks
 from forum.models import Category, Comment, Post
 from tests.wxr_files import HEAD, comment_xml, fixture, item_xml, write_wxr
 
@@ -194,7 +194,7 @@ def test_import_gives_each_post_sharing_an_id_its_own_comments():
         ("A reply to the reply on blog B.", 2),
     ]
     assert thread(Post.objects.get(title="Beta")) == [("First on Beta.", 0)]
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
 
 
 def test_import_of_a_merged_export_again_imports_nothing():

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forum import services, trees
+from forum import services, tree_checks
 from forum.models import Comment, Post
 from tests.factories import make_comment, make_post
 
@@ -68,7 +68,7 @@ def test_comment_create_caps_depth_by_attaching_to_the_deepest_ancestor(settings
     assert grandchild.level == 2
     assert too_deep.parent == child
     assert too_deep.level == 2
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
 
 
 def test_comment_create_bumps_the_thread_version():
@@ -111,10 +111,10 @@ def test_thread_rebuild_repairs_broken_intervals():
     reply = make_comment(post=post, parent=root)
     make_comment(post=post, parent=reply)
     _corrupt(reply, lft=40, rght=41, level=7)
-    assert trees.find_problems()
+    assert tree_checks.find_problems()
     changed = services.thread_rebuild(post_id=post.pk)
     assert changed == 3  # new tree id for the thread
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     reply.refresh_from_db()
     assert reply.level == 1
 
@@ -125,9 +125,9 @@ def test_thread_rebuild_gives_duplicate_tree_ids_their_own_trees():
     second = make_comment(post=post)
     make_comment(post=post, parent=second)
     Comment.objects.filter(tree_id=second.tree_id).update(tree_id=first.tree_id)
-    assert trees.find_problems()
+    assert tree_checks.find_problems()
     services.thread_rebuild(post_id=post.pk)
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.tree_id < second.tree_id  # reading order kept
@@ -139,7 +139,7 @@ def test_thread_rebuild_breaks_a_cycle_of_parent_links():
     child = make_comment(post=post, parent=root)
     _corrupt(root, parent=child)  # root -> child -> root
     services.thread_rebuild(post_id=post.pk)
-    assert trees.find_problems() == []
+    assert tree_checks.find_problems() == []
     root.refresh_from_db()
     assert root.parent_id is None
     assert Comment.objects.count() == 2
@@ -149,6 +149,6 @@ def test_find_problems_reports_a_reply_on_another_post():
     parent = make_comment(post=make_post())
     reply = make_comment(post=parent.post, parent=parent)
     _corrupt(reply, post=make_post())
-    assert [p.check for p in trees.find_problems()] == [
+    assert [p.check for p in tree_checks.find_problems()] == [
         "reply is on another post than its parent"
     ]

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from forum.avatars import HUES, hue, initials
 from forum.dates import clock, when
-from forum.models import Comment
+from forum.models import Comment, ThreadRow
 from forum.services.posting import editable_until
-from forum.threads import Links, Reader, render_thread
+from forum.thread_html import Links, Reader, ThreadLayout, render_thread
 from tests.factories import comment_data, make_comment, make_post
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,10 @@ def soup(response):
 
 
 def row(pk, parent=None, name="Anna", status="approved"):
-    """A row in models.THREAD_FIELDS order."""
-    return (pk, parent, name, "", WHEN, f"<p>Text {pk}</p>", status, False, None, None)
+    """A comment as the renderer reads it."""
+    return ThreadRow(
+        pk, parent, name, "", WHEN, f"<p>Text {pk}</p>", status, False, None, None
+    )
 
 
 def render(rows, **options) -> BeautifulSoup:
@@ -75,7 +77,7 @@ def test_comments_without_replies_have_no_collapse_control():
 
 
 def test_comment_cut_at_the_display_depth_has_no_collapse_control():
-    page = render([row(1), row(2, 1), row(3, 2)], max_depth=2)
+    page = render([row(1), row(2, 1), row(3, 2)], layout=ThreadLayout(display_depth=2))
     assert toggle(page, 2) is None
     assert page.select_one("#comment-2 .continue-thread")
     assert count(page, 1) == "1 reply"  # only what this page shows

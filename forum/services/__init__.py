@@ -34,7 +34,7 @@ from forum.services.posts import (
     threads_touch_for_users,
 )
 from forum.services.thread_bulk import thread_bulk_create
-from forum.services.threads import comment_create, comment_delete, thread_rebuild
+from forum.services.trees import comment_create, comment_delete, thread_rebuild
 
 __all__ = [
     "CommentsClosed",

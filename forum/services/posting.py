@@ -23,7 +23,7 @@ from forum.models import (
 )
 from forum.services import notifications
 from forum.services.moderation import comment_set_status
-from forum.services.threads import attach_point, insert, lock_thread
+from forum.services.trees import attach_point, insert, lock_thread
 from forum.validators import without_control_characters
 
 NAME_LENGTH = Comment._meta.get_field("author_name").max_length

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from forum.models import Comment, Post
-from forum.services.threads import TREE_FIELDS, lock_thread, thread_rebuild
+from forum.services.trees import TREE_FIELDS, lock_thread, thread_rebuild
 
 BATCH_SIZE = 1000
 

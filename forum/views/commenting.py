@@ -18,16 +18,12 @@ from forum import limits, markup, services
 from forum.clientip import client_ip
 from forum.forms import HONEYPOT, CommentForm, ReportForm
 from forum.models import Comment, Post
+from forum.own_comments import REMEMBER_COOKIES, own_comments, remember_own_comment
 from forum.services import notifications
-from forum.threads import Place, place_of
-from forum.views.reading import (
-    REMEMBER_COOKIES,
-    int_or_none,
-    own_comments,
-    public_posts,
-    remember_own_comment,
-    render_thread_page,
-)
+from forum.thread_html import ThreadLayout
+from forum.thread_pages import Place, place_of
+from forum.views.reading import int_or_none, public_posts
+from forum.views.thread_page import render_thread_page
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +129,9 @@ def _place_near(request, post, parent_id) -> Place:
     parent = Comment.objects.shown(own_comments(request)).filter(
         pk=parent_id, post=post
     )
-    return place_of(parent[0], own_comments(request)) if parent else Place()
+    if not parent:
+        return Place()
+    return place_of(parent[0], own_comments(request), ThreadLayout.from_settings())
 
 
 @require_POST
@@ -196,7 +194,8 @@ def _after_comment(request, post, form, comment):
     if comment.status == Comment.Status.SPAM:
         response = redirect(post.get_absolute_url() + "#comments")
     else:
-        place = place_of(comment, own_comments(request) | {comment.pk})
+        own = own_comments(request) | {comment.pk}
+        place = place_of(comment, own, ThreadLayout.from_settings())
         response = redirect(f"{place.url(post)}#comment-{comment.pk}")
         remember_own_comment(request, response, comment)
         _check_your_inbox(request, form, comment)

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 from forum import services
 from forum.forms import CommentEditForm
 from forum.models import Comment
+from forum.own_comments import own_comments
 from forum.services.posting import editable_until
-from forum.views.reading import own_comments
 
 CHANGEABLE = {Comment.Status.APPROVED, Comment.Status.PENDING}
 

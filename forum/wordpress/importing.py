@@ -28,7 +28,7 @@ from django.utils.translation import ngettext
 from forum.models import Category, Comment, Post
 from forum.services.posts import post_create
 from forum.services.thread_bulk import thread_bulk_create
-from forum.services.threads import lock_thread
+from forum.services.trees import lock_thread
 from forum.wordpress import content, wxr
 
 Status = Comment.Status

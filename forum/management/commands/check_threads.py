@@ -7,7 +7,7 @@ the same lock that replies take, and the checks run again.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from forum import services, trees
+from forum import services, tree_checks
 from forum.models import Comment
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repair=False, **options):
-        problems = trees.find_problems()
+        problems = tree_checks.find_problems()
         if problems and repair:
             self._report(problems)
             post_ids = self._posts_of(problems)
@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Post {post_id}: rebuilt, {changed} comment(s) changed."
                 )
-            problems = trees.find_problems()
+            problems = tree_checks.find_problems()
         if problems:
             self._report(problems)
             raise CommandError(f"{len(problems)} check(s) failed; run with --repair.")

@@ -31,11 +31,6 @@ def lock_thread(post_id: int) -> Post:
     return Post.objects.select_for_update(no_key=True).get(pk=post_id)
 
 
-def bump_thread(post_id: int) -> None:
-    """Mark the post's thread as changed (cache keys and ETags use the version)."""
-    Post.objects.filter(pk=post_id).touch_threads()
-
-
 def attach_point(parent: Comment) -> Comment:
     """Return where a reply to `parent` goes: itself, or its ancestor at the cap."""
     while parent.level >= settings.COMMENT_MAX_DEPTH:
@@ -61,7 +56,7 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     )
     comment.insert_at(parent, position="last-child", refresh_target=False)
     comment.save()
-    bump_thread(post.pk)
+    Post.objects.filter(pk=post.pk).touch_threads()
     notifications.comments_shown([comment])
     return comment
 
@@ -134,7 +129,7 @@ def thread_rebuild(*, post_id: int) -> int:
         _number_tree(root, tree_id, children)
     changed = [c for c in comments if _tree_state(c) != old[c.pk]]
     Comment.objects.bulk_update(changed, ["parent", *TREE_FIELDS], batch_size=1000)
-    bump_thread(post_id)
+    Post.objects.filter(pk=post_id).touch_threads()
     return len(changed)
 
 
@@ -195,4 +190,4 @@ def comment_delete(*, comment: Comment) -> None:
             "This comment has replies: remove it instead, so they stay readable."
         )
     comment.delete()  # mptt closes the gap it leaves in its tree
-    bump_thread(comment.post_id)
+    Post.objects.filter(pk=comment.post_id).touch_threads()

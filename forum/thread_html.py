@@ -11,21 +11,48 @@ scripts written for WordPress threads work unchanged.
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from math import ceil
 from string import Formatter
 
 from django.conf import settings
-from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 
 from forum.avatars import avatar_html
 from forum.dates import when
-from forum.models import Comment
+from forum.models import Comment, ThreadRow
 
 APPROVED = Comment.Status.APPROVED
 PENDING = Comment.Status.PENDING
+# Bump when the thread markup changes, so cached threads are rendered anew.
+MARKUP_VERSION = 4
+
+
+@dataclass(frozen=True)
+class ThreadLayout:
+    """Every setting that changes a thread's HTML, read once per page.
+
+    The renderer, the pages (forum.thread_pages) and the thread cache's key
+    and ETag (forum.views.thread_page) all take it, so a setting that changes
+    the HTML also changes the key.
+    """
+
+    per_page: int = 0  # top-level comments a page (0: one page)
+    newest_first: bool = False  # threads newest first (replies stay in order)
+    display_depth: int = 0  # levels shown before "Continue this thread" (0: all)
+    avatars: str = "initials"  # or "gravatar"
+    edit_minutes: int = 10  # how long an author's Edit and Delete links last
+    markup_version: int = MARKUP_VERSION
+
+    @classmethod
+    def from_settings(cls) -> "ThreadLayout":
+        return cls(
+            per_page=settings.COMMENTS_PER_PAGE,
+            newest_first=settings.COMMENTS_ORDER == "newest",
+            display_depth=settings.COMMENT_DISPLAY_DEPTH,
+            avatars=settings.AVATARS,
+            edit_minutes=settings.COMMENT_EDIT_MINUTES,
+        )
+
 
 # A comment's markup, put together per page by _templates(). A comment with
 # replies is written in two parts around the end of its meta line, where its
@@ -121,13 +148,13 @@ class Reader:
 
 
 def render_thread(
-    rows: list[tuple],
+    rows: list[ThreadRow],
     *,
     links: Links,
+    layout: ThreadLayout = ThreadLayout(),
     reader: Reader = Reader(),
     badges: dict[int, str] | None = None,
     after: dict[int, str] | None = None,
-    max_depth: int = 0,
     top_parent: int | None = None,
     gravatars: dict[int, str] | None = None,
 ) -> str:
@@ -135,17 +162,17 @@ def render_thread(
 
     reader: what is this reader's own. badges: "author" or "moderator" by user
     id. after: HTML placed right after a comment's article (the reply form, a
-    message). max_depth: levels shown (0 = all); deeper replies get a
-    "Continue this thread" link. top_parent: the parent of the first row, for
+    message). layout.display_depth: levels shown (0 = all); deeper replies get
+    a "Continue this thread" link. top_parent: the parent of the first row, for
     a subthread's own page. gravatars: Gravatar hashes by comment id
     (AVATARS=gravatar); without them avatars are initials.
     """
-    writer = _Writer(links, reader, badges or {}, after or {}, max_depth)
+    writer = _Writer(links, reader, badges or {}, after or {}, layout.display_depth)
     writer.gravatars = gravatars or {}
-    next_parents = [row[1] for row in rows[1:]] + [None]
+    next_parents = [row.parent_id for row in rows[1:]] + [None]
     for row, next_parent in zip(rows, next_parents[: len(rows)], strict=True):
-        parent_id = None if row[1] == top_parent else row[1]
-        writer.add(row, parent_id, has_children=next_parent == row[0])
+        parent_id = None if row.parent_id == top_parent else row.parent_id
+        writer.add(row, parent_id, has_children=next_parent == row.pk)
     return writer.finish()
 
 
@@ -186,8 +213,8 @@ class _Writer:
         self.stack: list[_Open] = []  # the open <li>s, outermost first
         self.open_pks: set[int] = set()  # open <li>s whose replies are shown
 
-    def add(self, row: tuple, parent_id: int | None, *, has_children: bool) -> None:
-        pk, is_locked = row[0], row[7]
+    def add(self, row: ThreadRow, parent_id: int | None, *, has_children: bool) -> None:
+        pk, is_locked = row.pk, row.is_locked
         if parent_id is not None and parent_id not in self.open_pks:
             return  # its parent is not shown here, so neither is it
         self._climb_to(parent_id)
@@ -228,7 +255,7 @@ class _Writer:
             out.append('<ol class="children">')
 
     def _comment(
-        self, row: tuple, depth: int, classes: str, in_locked: bool, nests: bool
+        self, row: ThreadRow, depth: int, classes: str, in_locked: bool, nests: bool
     ) -> tuple[str, tuple | None]:
         """Write the comment's <li> up to where its replies go.
 
@@ -236,7 +263,6 @@ class _Writer:
         reply count is filled in when its <li> is closed. Return its author
         (escaped) and where its collapse control goes.
         """
-        # The order of models.THREAD_FIELDS:
         (
             pk,
             parent_pk,
@@ -395,96 +421,3 @@ def _author(name: str, url: str, gravatar: str | None = None) -> tuple[str, str]
         link = f'<b class="fn">{escaped}</b>'
     avatar = avatar_html(name, gravatar)
     return f'{avatar}<span class="comment-author vcard">{link}', escaped
-
-
-def replyable_row(rows: list[tuple], pk: int | None) -> tuple | None:
-    """Return comment `pk`'s row if it takes replies (approved, branch not locked)."""
-    if pk is None:
-        return None
-    locked: set[int] = set()
-    for row in rows:
-        if row[7] or row[1] in locked:
-            locked.add(row[0])
-        if row[0] == pk:
-            return row if row[6] == APPROVED and pk not in locked else None
-    return None
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where comments are read: a page of the post's thread, or a subthread's page."""
-
-    page: int = 1
-    top: Comment | None = None  # the subthread's first comment ("Continue this thread")
-
-    def url(self, post) -> str:
-        if self.top is not None:
-            return reverse("forum:comment-thread", kwargs={"pk": self.top.pk})
-        if self.page == 1:
-            return post.get_absolute_url()
-        return reverse(
-            "forum:post-comments-page", kwargs={"slug": post.slug, "page": self.page}
-        )
-
-
-@dataclass(frozen=True)
-class Slice:
-    """The rows of one Place, and how it sits among the post's pages."""
-
-    rows: list[tuple]
-    num_pages: int = 1
-    first: int = 1  # the number of its first top-level comment
-    newest_first: bool = False
-
-
-def load_slice(post, place: Place, own_pending: frozenset[int]) -> Slice:
-    """Fetch a Place's rows in reading order (two queries when paginated)."""
-    shown = Comment.objects.for_post(post).shown(own_pending)
-    if place.top is not None:
-        top = place.top
-        branch = shown.filter(tree_id=top.tree_id, lft__gte=top.lft, rght__lte=top.rght)
-        return Slice(branch.thread_rows())
-    newest = settings.COMMENTS_ORDER == "newest"
-    per_page = settings.COMMENTS_PER_PAGE
-    if not per_page:
-        if place.page != 1:
-            raise Http404("This thread has one page.")
-        rows = shown.thread_rows(newest_first=newest)
-        roots = sum(1 for row in rows if row[1] is None)
-        return Slice(rows, first=roots if newest else 1, newest_first=newest)
-    roots = _root_tree_ids(shown, newest)
-    num_pages = max(1, ceil(len(roots) / per_page))
-    if not 1 <= place.page <= num_pages:
-        raise Http404("No such page of comments.")
-    offset = (place.page - 1) * per_page
-    rows = shown.filter(tree_id__in=roots[offset : offset + per_page]).thread_rows(
-        newest_first=newest
-    )
-    first = len(roots) - offset if newest else offset + 1
-    return Slice(rows, num_pages, first, newest)
-
-
-def _root_tree_ids(shown, newest: bool) -> list[int]:
-    order = "-tree_id" if newest else "tree_id"
-    return list(
-        shown.filter(parent=None).order_by(order).values_list("tree_id", flat=True)
-    )
-
-
-def place_of(comment: Comment, own_pending: frozenset[int]) -> Place:
-    """Return the Place where a comment is read, with its context."""
-    depth = settings.COMMENT_DISPLAY_DEPTH
-    if depth and comment.level >= depth:
-        # A subthread page shows `depth` levels from a comment whose level is
-        # a multiple of depth - 1: its deepest level opens the next page.
-        level = (comment.level - 1) // (depth - 1) * (depth - 1)
-        return Place(top=comment.get_ancestors().get(level=level))
-    per_page = settings.COMMENTS_PER_PAGE
-    if not per_page:
-        return Place()
-    shown = Comment.objects.for_post(comment.post_id).shown(own_pending)
-    roots = _root_tree_ids(shown, settings.COMMENTS_ORDER == "newest")
-    try:
-        return Place(page=roots.index(comment.tree_id) // per_page + 1)
-    except ValueError:
-        return Place()
