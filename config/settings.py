@@ -181,6 +181,11 @@ if REDIS_URL:
     }
 else:  # one cache per process: fine for one gunicorn host, not for several
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole pages for anonymous readers (forum.page_cache), kept this many
+# seconds at most; 0 turns the page cache off. Off by default without Redis:
+# a write in one worker bumps versions in that worker's memory only, and the
+# other workers would serve the old page until it expired.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if REDIS_URL else 0)
 
 # --- Auth, sessions ---------------------------------------------------------
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_save, pre_delete
 
+from forum import page_cache
 from forum.models import MODERATORS
 from forum.services import threads_touch_for_users
 
@@ -22,11 +23,13 @@ def user_saved(sender, instance, created, update_fields=None, **kwargs):
     if update_fields is not None and not BADGE_FIELDS & set(update_fields):
         return  # e.g. last_login, saved at every sign-in
     threads_touch_for_users(user_ids=[instance.pk])
+    page_cache.touch_site()  # their name on the posts they wrote
 
 
 def user_deleted(sender, instance, **kwargs):
     # Before: afterwards their comments no longer name them.
     threads_touch_for_users(user_ids=[instance.pk])
+    page_cache.touch_site()
 
 
 def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -44,6 +47,7 @@ def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 def connect() -> None:
     """Connect the receivers (ForumConfig.ready)."""
+    page_cache.connect()
     user = get_user_model()
     post_save.connect(user_saved, sender=user, dispatch_uid="forum.user_saved")
     pre_delete.connect(user_deleted, sender=user, dispatch_uid="forum.user_deleted")

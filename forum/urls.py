@@ -3,32 +3,41 @@ from django.urls import path
 from django.views.decorators.http import conditional_page, require_safe
 
 from forum import feeds, views
+from forum.page_cache import cache_page
 from forum.sitemaps import SITEMAPS, favicon, robots_txt
 from forum.views import accounts
 from forum.views.commenting import comment_preview
 from forum.views.search import search
 
 
-def feed_view(feed_class):
+def feed_view(feed_class, scope="lists"):
     """A feed that answers GET and HEAD only, with 304 when the copy is current."""
-    return require_safe(conditional_page(feed_class()))
+    return cache_page(scope)(require_safe(conditional_page(feed_class())))
+
+
+# Whole pages for anonymous readers (forum.page_cache): by what they show.
+post_list = cache_page("lists")(views.PostListView.as_view())
+category_detail = cache_page("lists")(views.CategoryDetailView.as_view())
+post_detail = cache_page("post")(views.post_detail)
+comment_thread = cache_page("subthread")(views.comment_thread)
+cached_sitemap = cache_page("lists")(sitemap)
 
 
 app_name = "forum"
 
 urlpatterns = [
-    path("", views.PostListView.as_view(), name="post-list"),
-    path("posts/<slug:slug>/", views.post_detail, name="post-detail"),
+    path("", post_list, name="post-list"),
+    path("posts/<slug:slug>/", post_detail, name="post-detail"),
     path(
         "posts/<slug:slug>/comment-page-<int:page>/",
-        views.post_detail,
+        post_detail,
         name="post-comments-page",
     ),
     path("comment/<int:pk>/", views.comment_permalink, name="comment-permalink"),
-    path("comment/<int:pk>/thread/", views.comment_thread, name="comment-thread"),
+    path("comment/<int:pk>/thread/", comment_thread, name="comment-thread"),
     path(
         "category/<slug:slug>/",
-        views.CategoryDetailView.as_view(),
+        category_detail,
         name="category-detail",
     ),
     path("comments/post/", views.comment_create, name="comment-create"),
@@ -44,16 +53,16 @@ urlpatterns = [
     ),
     path(
         "posts/<slug:slug>/feed/",
-        feed_view(feeds.PostCommentsFeed),
+        feed_view(feeds.PostCommentsFeed, "post"),
         name="post-comments-feed",
     ),
     path(
         "posts/<slug:slug>/feed/atom/",
-        feed_view(feeds.PostCommentsAtomFeed),
+        feed_view(feeds.PostCommentsAtomFeed, "post"),
         name="post-comments-feed-atom",
     ),
     path("search/", search, name="search"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("favicon.ico", favicon, name="favicon"),
     path("comments/preview/", comment_preview, name="comment-preview"),

@@ -70,6 +70,7 @@ class SilentServer:
 def hung_redis(settings):
     """The cache is a "Redis" that accepts connections and never answers."""
     server = SilentServer()
+    settings.PAGE_CACHE_SECONDS = 0  # these count the thread cache's calls alone
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -1,0 +1,412 @@
+"""Whole pages for anonymous readers, from Django's cache (issue 14).
+
+Most readers are anonymous and only read: for them the home page, category
+pages, thread pages, subthread pages, feeds and the sitemap are stored whole
+and answered without a query. What differs per reader is spliced into the
+stored bytes at marked places: the CSRF token and the comment form's timing
+token (fresh for every reader: the token carries a nonce that may be spent
+only a few times), and the name, email and address remembered in the reader's
+own cookies with the consent box. The stored copy is always rendered without
+those cookies, so it holds nobody's details.
+
+Anything else personal is never stored and never served from the store: a
+session (signed in, or any session), flash messages, the reader's own
+comments on the post, and anything but a plain 200 without cookies. Those
+requests are rendered as before (`X-Page-Cache: bypass`).
+
+Keys hold everything the bytes depend on: the address, language, time zone,
+layout settings and three kinds of version - the site's, the lists' (home,
+categories, feeds, sitemap) and each post's (by slug). A write replaces the
+versions it changes (`touch_posts`, `touch_lists`, `touch_site`), so old pages
+are never read again and expire on their own.
+"""
+
+import hashlib
+import logging
+import re
+import secrets
+from functools import wraps
+from urllib.parse import unquote
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.html import escape
+from django.utils.http import parse_http_date_safe, quote_etag
+from django.utils.translation import get_language
+
+from config.routers import reads_from
+from forum.forms import form_token, read_token
+from forum.own_comments import OWN_COOKIE, own_comments
+
+logger = logging.getLogger(__name__)
+
+HEADER = "X-Page-Cache"
+SITE = "pc:v:site"
+LISTS = "pc:v:lists"
+# Query parameters that choose a page; any other makes the request a bypass
+# (no unbounded set of keys from made-up parameters, no view left guessing).
+PAGE_PARAMS = frozenset({"page", "p"})
+# The cookies that fill the comment form's identity fields (views.reading).
+REMEMBERED = {
+    "author": "comment_author",
+    "email": "comment_author_email",
+    "url": "comment_author_url",
+}
+# What a stored page depends on besides its address and versions.
+LAYOUT_SETTINGS = (
+    "POSTS_PER_PAGE",
+    "COMMENTS_PER_PAGE",
+    "COMMENTS_ORDER",
+    "COMMENT_DISPLAY_DEPTH",
+    "COMMENT_REQUIRE_LOGIN",
+    "COMMENT_REQUIRE_NAME_EMAIL",
+    "COMMENTS_CLOSE_AFTER_DAYS",
+    "AVATARS",
+    "SITE_NAME",
+    "SITE_TAGLINE",
+    "SITE_URL",
+)
+# Bump when what is stored changes shape.
+FORMAT = 1
+
+# The per-reader places in a rendered page. Each match is stored as a marker
+# name between two byte strings; `_fill` turns a marker into this reader's value.
+_SPLICES = re.compile(
+    rb'(?P<csrf>name="csrfmiddlewaretoken" value=")[^"]*"'
+    rb'|(?P<token>name="form_token" value=")(?P<tvalue>[^"]*)"'
+    rb'|<input type="(?:text|email|url)" name="(?P<field>author|email|url)"'
+    rb'|<input type="checkbox" name="cookies_consent"'
+)
+
+
+class Unavailable(Exception):
+    """The cache failed: the page is rendered as if there were none."""
+
+
+def cache_page(scope: str):
+    """Serve the view's page from the cache for readers with nothing personal.
+
+    scope: "lists" (home, categories, feeds, sitemap), "post" (a post's pages
+    and feeds: the `slug` argument) or "subthread" (the `pk` argument).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            seconds = settings.PAGE_CACHE_SECONDS
+            if not seconds or _personal(request):
+                return _bypass(view(request, *args, **kwargs))
+            try:
+                # Stored pages are read from the primary: a replica's rows from
+                # before a write must not be kept under the versions after it.
+                with reads_from(DEFAULT_DB_ALIAS):
+                    return _cached_page(request, view, scope, seconds, args, kwargs)
+            except Unavailable:
+                return _bypass(view(request, *args, **kwargs))
+
+        return wrapped
+
+    return decorator
+
+
+def _cached_page(request, view, scope, seconds, args, kwargs):
+    key = _page_key(request, scope, kwargs)
+    if key is None:  # the reader's own comments are on this post
+        return _bypass(view(request, *args, **kwargs))
+    entry = _call(cache.get, key)
+    values = _Values(request)
+    if entry is not None:
+        return _serve(request, entry, values, "hit")
+    for name in REMEMBERED.values():  # stored copies hold nobody's details
+        request.COOKIES.pop(name, None)
+    response = view(request, *args, **kwargs)
+    request.COOKIES.update(values.cookies)
+    if not _storable(request, response):
+        return _bypass(response)
+    entry = _entry(response)
+    _call(cache.set, key, entry, seconds)
+    return _serve(request, entry, values, "miss")
+
+
+def _personal(request) -> bool:
+    """True when the page may hold something of this reader's beyond the splices."""
+    if request.method not in {"GET", "HEAD"}:
+        return True
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return True
+    return not set(request.GET) <= PAGE_PARAMS
+
+
+def _page_key(request, scope: str, kwargs) -> str | None:
+    """The page's key, from its versions; None when the page is the reader's own."""
+    names = [SITE, LISTS]
+    if scope == "subthread":
+        slug = _slug_of_comment(kwargs["pk"])
+        if slug is None:
+            return None
+    else:
+        slug = kwargs.get("slug")
+    if scope != "lists":
+        if _owns_comment_on(request, slug):
+            return None
+        names.append(_post_key(slug))
+    versions = _versions(names)
+    if scope != "lists":
+        versions[LISTS] = ""  # a thread's page shows nothing of other posts
+    depends = (
+        FORMAT,
+        scope,
+        request.scheme,
+        request.get_host(),
+        request.path,
+        sorted(request.GET.lists()),
+        get_language(),
+        timezone.get_current_timezone_name(),
+        [getattr(settings, name, None) for name in LAYOUT_SETTINGS],
+        [versions[name] for name in names],
+    )
+    return "pc:page:" + hashlib.sha256(repr(depends).encode()).hexdigest()
+
+
+def _slug_of_comment(pk: int) -> str | None:
+    """The slug of a comment's post, cached per site version (slugs can change)."""
+    from forum.models import Comment
+
+    site = _versions([SITE])[SITE]
+    key = f"pc:c2p:{site}:{pk}"
+    slug = _call(cache.get, key)
+    if slug is None:
+        slug = (
+            Comment.objects.filter(pk=pk).values_list("post__slug", flat=True).first()
+        )
+        if slug is not None:
+            _call(cache.set, key, slug, settings.PAGE_CACHE_SECONDS)
+    return slug
+
+
+def _owns_comment_on(request, slug: str) -> bool:
+    """True if the reader wrote a comment on this post (one query, commenters only).
+
+    Their pending comments, edit links and own marks are on its pages.
+    """
+    if OWN_COOKIE not in request.COOKIES:
+        return False
+    from forum.models import Comment
+
+    own = own_comments(request)
+    return bool(own) and Comment.objects.filter(pk__in=own, post__slug=slug).exists()
+
+
+def _storable(request, response) -> bool:
+    if request.method != "GET" or response.status_code != 200:
+        return False
+    if response.streaming or response.cookies:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False  # the view began a session: something personal
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    return True
+
+
+def _entry(response) -> tuple:
+    """What is stored: the headers, and the body cut at the per-reader places."""
+    headers = {k: v for k, v in response.items() if k.lower() != HEADER.lower()}
+    parts: list = []
+    body = response.content
+    start = 0
+    for match in _SPLICES.finditer(body):
+        if match["csrf"]:
+            parts += [body[start : match.end("csrf")], "csrf"]
+            start = match.end() - 1
+        elif match["token"]:
+            token = read_token(match["tvalue"].decode())
+            post_id = token.post_id if token else 0
+            parts += [body[start : match.end("token")], f"token:{post_id}"]
+            start = match.end() - 1
+        else:
+            field = match["field"].decode() if match["field"] else "consent"
+            parts += [body[start : match.end()], field]
+            start = match.end()
+    parts.append(body[start:])
+    return (headers, parts)
+
+
+def _serve(request, entry: tuple, values: "_Values", outcome: str):
+    headers, parts = entry
+    if len(parts) > 1 and "ETag" in headers:
+        # The page's validator covers this reader's remembered details.
+        personal = [values.cookies, request.COOKIES.get(settings.CSRF_COOKIE_NAME)]
+        digest = hashlib.sha256(repr([headers["ETag"], personal]).encode())
+        headers = {**headers, "ETag": quote_etag(digest.hexdigest()[:32])}
+    modified = headers.get("Last-Modified")
+    response = get_conditional_response(
+        request,
+        etag=headers.get("ETag"),
+        last_modified=parse_http_date_safe(modified) if modified else None,
+    )
+    if response is None:
+        body = b"".join(
+            part if i % 2 == 0 else values.fill(part) for i, part in enumerate(parts)
+        )
+        response = HttpResponse(body)
+    for name, value in headers.items():
+        if response.status_code == 200 or name.lower() != "content-type":
+            response[name] = value
+    response[HEADER] = outcome
+    return response
+
+
+class _Values:
+    """This reader's values for the marked places of a page."""
+
+    def __init__(self, request):
+        self.request = request
+        self.cookies = {
+            name: request.COOKIES[name]
+            for name in REMEMBERED.values()
+            if name in request.COOKIES
+        }
+        self.remembered = {
+            field: unquote(self.cookies[name])
+            for field, name in REMEMBERED.items()
+            if name in self.cookies
+        }
+
+    def fill(self, marker: str) -> bytes:
+        if marker == "csrf":
+            return get_token(self.request).encode()
+        if marker.startswith("token:"):
+            return form_token(int(marker[6:])).encode()
+        if marker == "consent":
+            return b" checked" if self.remembered else b""
+        value = self.remembered.get(marker)
+        return f' value="{escape(value)}"'.encode() if value else b""
+
+
+def _bypass(response):
+    response[HEADER] = "bypass"
+    return response
+
+
+# --- Versions ---------------------------------------------------------------
+
+
+def _post_key(slug: str) -> str:
+    return f"pc:v:post:{slug}"
+
+
+def _versions(names: list[str]) -> dict[str, str]:
+    """The current versions; a missing one (never set, or evicted) is made new."""
+    found = _call(cache.get_many, names)
+    for name in set(names) - set(found):
+        _call(cache.add, name, _new_version(), None)
+        found[name] = _call(cache.get, name)
+        if found[name] is None:
+            raise Unavailable(name)
+    return found
+
+
+def _new_version() -> str:
+    return secrets.token_hex(8)
+
+
+def _call(operation, *args):
+    """Run a cache operation; a cache that is down means no page cache, not a 500."""
+    try:
+        return operation(*args)
+    except Exception as error:  # Redis errors vary by client version
+        logger.warning("Page cache unavailable", exc_info=True)
+        raise Unavailable from error
+
+
+def _bump(names: list[str]) -> None:
+    """Replace these versions now and again after commit.
+
+    Now: the next reader no longer gets the old page. After commit: a page
+    rendered meanwhile from the rows before the write is not served again.
+    """
+
+    if not settings.PAGE_CACHE_SECONDS:
+        return  # off: nothing is stored (pages kept before expire on their own)
+
+    def bump():
+        try:
+            cache.set_many(dict.fromkeys(names, _new_version()), None)
+        except Exception:
+            logger.warning("Page cache versions not bumped", exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def touch_posts(slugs) -> None:
+    """These posts' threads changed: their pages, and the lists counting them."""
+    _bump([LISTS, *(_post_key(slug) for slug in slugs)])
+
+
+def touch_lists() -> None:
+    """The lists changed (a post appeared, went or changed its title)."""
+    _bump([LISTS])
+
+
+def touch_site() -> None:
+    """Something on every page changed (a category, a slug, who moderates)."""
+    _bump([SITE])
+
+
+# --- Writes outside the comment services ------------------------------------
+
+
+def _post_saving(sender, instance, raw=False, **kwargs):
+    """A new slug re-addresses every link to the post: all pages go."""
+    if raw or instance.pk is None:
+        return
+    old = sender.objects.filter(pk=instance.pk).values_list("slug", flat=True)
+    if old.first() not in {None, instance.slug}:
+        touch_site()
+
+
+def _post_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        touch_posts([instance.slug])
+
+
+def _categories_changed(sender, instance, action, reverse, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:  # a category's posts changed: the category's name is theirs
+        touch_site()
+    else:
+        touch_posts([instance.slug])
+
+
+def _site_changed(sender, raw=False, **kwargs):
+    if not raw:
+        touch_site()
+
+
+def connect() -> None:
+    """Connect the receivers that bump versions (ForumConfig.ready, via signals)."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+    from forum.models import Category, Post
+
+    uid = "forum.page_cache."
+    pre_save.connect(_post_saving, sender=Post, dispatch_uid=uid + "post_saving")
+    post_save.connect(_post_changed, sender=Post, dispatch_uid=uid + "post_saved")
+    post_delete.connect(_post_changed, sender=Post, dispatch_uid=uid + "post_gone")
+    m2m_changed.connect(
+        _categories_changed,
+        sender=Post.categories.through,
+        dispatch_uid=uid + "categories",
+    )
+    post_save.connect(_site_changed, sender=Category, dispatch_uid=uid + "cat_saved")
+    post_delete.connect(_site_changed, sender=Category, dispatch_uid=uid + "cat_gone")
