@@ -39,6 +39,7 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
@@ -63,9 +64,11 @@ def main(argv: list[str] | None = None) -> None:
         raise LoadTestFailed("The load test needs wrk: apt-get install wrk.")
     with throwaway_database("parley_loadtest"):
         pages, big = _pages(args.comments)
-        with _gunicorn(args.workers) as base:
+        redis = _empty_redis(args.redis)
+        with _gunicorn(args.workers, redis) as base:
             print(
                 f"gunicorn: {args.workers} workers on {os.cpu_count()} cores; "
+                f"cache: {redis or 'none (each worker its own; page cache off)'}; "
                 f"wrk: 2 threads, 8 connections, {args.seconds} s per figure"
             )
             errors = _page_table(base, pages, args.seconds)
@@ -78,7 +81,24 @@ def _arguments() -> argparse.ArgumentParser:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--comments", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="the shared cache gunicorn uses (emptied first); '' for none",
+    )
     return parser
+
+
+def _empty_redis(url: str) -> str:
+    """The Redis URL, emptied (pages of an earlier run share its slugs), or ''."""
+    if not url:
+        return ""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.RedisError as error:
+        print(f"Redis at {url} unusable ({error}): running without it")
+        return ""
+    return url
 
 
 def _pages(comments: int) -> tuple[dict[str, str], Post]:
@@ -145,7 +165,7 @@ WRK_FAILURES = re.compile(r"(Non-2xx or 3xx responses: \d+|Socket errors: .*)")
 
 def _wrk(url: str, seconds: int) -> tuple[float, list[str]]:
     """Requests per second wrk got from `url`, and what failed."""
-    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", url]
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "30s", url]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     rate = WRK_RATE.search(result.stdout)
     if not rate:
@@ -156,8 +176,8 @@ def _wrk(url: str, seconds: int) -> tuple[float, list[str]]:
 class _gunicorn:
     """Run gunicorn on a free port against the load-test database."""
 
-    def __init__(self, workers: int):
-        self.workers = workers
+    def __init__(self, workers: int, redis_url: str):
+        self.workers, self.redis_url = workers, redis_url
 
     def __enter__(self) -> str:
         self.static = tempfile.TemporaryDirectory()
@@ -193,6 +213,7 @@ class _gunicorn:
             ),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
             "DJANGO_STATIC_ROOT": self.static.name,
+            "REDIS_URL": self.redis_url,
             "COMMENT_FLOOD_SECONDS": "0",
             "COMMENT_MIN_FILL_SECONDS": "0",
             "COMMENT_HOLD_FIRST": "false",
