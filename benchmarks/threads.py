@@ -119,12 +119,21 @@ FLOOR_SQL = (
 )
 
 
+def _placeholder() -> str:
+    return "?" if connection.vendor == "sqlite" else "%s"
+
+
 def _floor(post_id: int) -> str:
     """The least any server could do: fetch the rows, escape, join."""
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor:  # the driver's own cursor
-        cursor.execute(FLOOR_SQL, (post_id,))
+    cursor = (
+        connection.connection.cursor()
+    )  # the driver's own (sqlite3's has no `with`)
+    try:
+        cursor.execute(FLOOR_SQL.replace("%s", _placeholder()), (post_id,))
         rows = cursor.fetchall()
+    finally:
+        cursor.close()
     escape = html.escape
     return "".join(
         f'<li id="comment-{pk}"><b>{escape(name)}</b> <a href="{escape(url)}">'
