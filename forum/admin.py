@@ -450,15 +450,9 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
             obj.pk, obj.tree_id, obj.lft = created.pk, created.tree_id, created.lft
             return
         fields = {name: getattr(obj, name) for name in form.changed_data}
-        status = fields.pop("status", None)
-        services.comment_edit(comment=obj, fields=fields, moderator=request.user)
-        if status is not None:
-            services.comment_set_status(
-                comments=[Comment.objects.get(pk=obj.pk)],
-                status=status,
-                moderator=request.user,
-                reason="changed on its admin page",
-            )
+        services.comment_moderator_edit(
+            comment=obj, fields=fields, moderator=request.user
+        )
 
     def delete_model(self, request, obj):
         try:
@@ -541,30 +535,22 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         permissions=("change",),
     )
     def remove_branches(self, request, queryset):
-        # Tree order: a reply selected with its branch is taken in it, and
-        # is not counted as a branch of its own.
-        counts = [
-            (c, services.branch_remove(comment=c, moderator=request.user))
-            for c in queryset.order_by(*THREAD_ORDER)
-        ]
         said = ngettext_lazy(
             "%(count)d branch removed", "%(count)d branches removed", "count"
         )
-        self._report_branches(request, counts, "Removed with their branches.", said)
+        log_message = "Removed with their branches."
+        self._on_branches(request, queryset, services.branch_remove, log_message, said)
 
     @admin.action(
         description="Undo the branch removal of the selected comments",
         permissions=("change",),
     )
     def restore_branches(self, request, queryset):
-        counts = [
-            (c, services.branch_restore(comment=c, moderator=request.user))
-            for c in queryset.order_by(*THREAD_ORDER)
-        ]
         said = ngettext_lazy(
             "%(count)d branch restored", "%(count)d branches restored", "count"
         )
-        self._report_branches(request, counts, "Restored with their branches.", said)
+        log_message = "Restored with their branches."
+        self._on_branches(request, queryset, services.branch_restore, log_message, said)
 
     @admin.action(
         description="Trust the authors (skip the first-comment hold)",
@@ -605,9 +591,18 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         _log(request, changed, log_message)
         self.message_user(request, message)
 
-    def _report_branches(self, request, counts, log_message, branches_said):
-        # Count branches (the comments selected) and the comments they held
-        # apart: "1 branch removed (4 comments)".
+    def _on_branches(self, request, queryset, action, log_message, branches_said):
+        """Run a branch action on each selected comment and say what it did.
+
+        Tree order: a reply selected with its branch is taken in it, and is
+        not counted as a branch of its own. Branches (the comments selected)
+        and the comments they held are counted apart: "1 branch removed (4
+        comments)".
+        """
+        counts = [
+            (c, action(comment=c, moderator=request.user))
+            for c in queryset.order_by(*THREAD_ORDER)
+        ]
         changed = [comment for comment, count in counts if count]
         total = sum(count for comment, count in counts)
         comments = ngettext("%(count)d comment", "%(count)d comments", total)

@@ -1,6 +1,6 @@
 """Every write to posts and comments: views, admin, commands and tests call these.
 
-- threads: writes that change a post's comment forest, behind one lock;
+- trees: writes that change a post's comment forest, behind one lock;
 - posting: a reader's comment, checked and moderated on entry;
 - moderation: status changes, branch actions, reports, trusted and blocked authors;
 - posts: writes to posts;
@@ -15,6 +15,7 @@ from forum.services.moderation import (
     branch_remove,
     branch_restore,
     comment_edit,
+    comment_moderator_edit,
     comment_report,
     comment_restore,
     comment_set_status,
@@ -22,6 +23,8 @@ from forum.services.moderation import (
 from forum.services.posting import (
     CommentsClosed,
     Flooding,
+    LoginRequired,
+    check_may_comment,
     comment_author_edit,
     comment_author_remove,
     comment_submit,
@@ -38,16 +41,19 @@ __all__ = [
     "CommentsClosed",
     "Flooding",
     "ImportReport",
+    "LoginRequired",
     "author_block",
     "author_trust",
     "branch_lock",
     "branch_remove",
     "branch_restore",
+    "check_may_comment",
     "comment_author_edit",
     "comment_author_remove",
     "comment_create",
     "comment_delete",
     "comment_edit",
+    "comment_moderator_edit",
     "comment_report",
     "comment_restore",
     "comment_set_status",
