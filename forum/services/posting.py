@@ -95,21 +95,10 @@ def comment_submit(
     """
     check_may_comment(user=user)
     author = Author.of(user, author_name, author_email, author_url, ip_address)
-    body_html = markup.render_comment(body)
-    # Moderation reads no tree: decided before the lock, which stays short.
-    status, reason = _moderate(body, body_html, author, bot_reason)
+    fields = _entry(body, author, bot_reason, user_agent)
     with transaction.atomic():
-        comment = _store(
-            post,
-            parent_id,
-            author,
-            body=body,
-            body_html=body_html,
-            status=status,
-            status_reason=Truncator(reason).chars(REASON_LENGTH),
-            user_agent=user_agent[:USER_AGENT_LENGTH],
-        )
-        if status != Comment.Status.SPAM:
+        comment = _store(post, parent_id, author, **fields)
+        if comment.status != Comment.Status.SPAM:
             notifications.subscribe(
                 comment=comment, replies=notify_replies, whole_post=notify_post
             )
@@ -121,6 +110,22 @@ def check_may_comment(*, user) -> None:
     signed_in = user is not None and user.is_authenticated
     if settings.COMMENT_REQUIRE_LOGIN and not signed_in:
         raise LoginRequired("You must be logged in to post a comment.")
+
+
+def _entry(body: str, author: Author, bot_reason: str, user_agent: str) -> dict:
+    """The new comment's rendered text and moderation, decided before any lock.
+
+    Moderation reads no tree, so the thread's lock stays short.
+    """
+    body_html = markup.render_comment(body)
+    status, reason = _moderate(body, body_html, author, bot_reason)
+    return {
+        "body": body,
+        "body_html": body_html,
+        "status": status,
+        "status_reason": Truncator(reason).chars(REASON_LENGTH),
+        "user_agent": user_agent[:USER_AGENT_LENGTH],
+    }
 
 
 def _store(post: Post, parent_id: int | None, author: Author, **fields) -> Comment:
