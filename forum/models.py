@@ -251,9 +251,11 @@ class CommentQuerySet(TreeQuerySet):
         # row (40 ms at 10,000 comments), fromisoformat costs 0.2 µs.
         fields = [f if f != "created_at" else "created_text" for f in THREAD_FIELDS]
         rows = self.annotate(created_text=Cast("created_at", TextField()))
-        make = ThreadRow._make
+        # tuple.__new__ makes each ThreadRow without a Python-level call:
+        # half the cost of ThreadRow._make (~3 ms at 10,000 comments).
+        new = tuple.__new__
         return [
-            make((pk, parent, name, url, _utc(created), *rest))
+            new(ThreadRow, (pk, parent, name, url, _utc(created), *rest))
             for pk, parent, name, url, created, *rest in rows.order_by(
                 order, "lft"
             ).values_list(*fields)
