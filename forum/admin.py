@@ -196,39 +196,34 @@ class PostAdmin(ForgivingChangeList, admin.ModelAdmin):
         self.message_user(request, said % {"count": len(changed)})
 
 
-class StatusChangeInline(admin.TabularInline):
+class HistoryInline(admin.TabularInline):
+    """A comment's record (status changes, earlier texts, reports): read only."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(HistoryInline):
     model = CommentStatusChange
     fields = ("created_at", "from_status", "to_status", "moderator", "reason")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "status history"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class RevisionInline(admin.TabularInline):
+class RevisionInline(HistoryInline):
     model = CommentRevision
     fields = ("created_at", "body")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "earlier texts (edited by its author)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class ReportInline(admin.TabularInline):
+class ReportInline(HistoryInline):
     model = CommentReport
     fields = ("created_at", "reason", "reporter")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class HasRepliesFilter(admin.SimpleListFilter):
@@ -278,6 +273,20 @@ class ReportedFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(reports__isnull=False).distinct()
         return queryset
+
+
+def _branch_action(service, *, description, log_message, said):
+    """An admin action running a branch service (remove, restore) on the selection.
+
+    The two differ only in their service and words: one body serves both
+    (CommentAdmin._on_branches).
+    """
+
+    @admin.action(description=description, permissions=("change",))
+    def action(self, request, queryset):
+        self._on_branches(request, queryset, service, log_message, said)
+
+    return action
 
 
 @admin.register(Comment)
@@ -530,27 +539,22 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         )
         self._report(request, changed, "Unlocked.", said % {"count": len(changed)})
 
-    @admin.action(
+    remove_branches = _branch_action(
+        services.branch_remove,
         description="Remove the selected comments with all their replies",
-        permissions=("change",),
-    )
-    def remove_branches(self, request, queryset):
-        said = ngettext_lazy(
+        log_message="Removed with their branches.",
+        said=ngettext_lazy(
             "%(count)d branch removed", "%(count)d branches removed", "count"
-        )
-        log_message = "Removed with their branches."
-        self._on_branches(request, queryset, services.branch_remove, log_message, said)
-
-    @admin.action(
-        description="Undo the branch removal of the selected comments",
-        permissions=("change",),
+        ),
     )
-    def restore_branches(self, request, queryset):
-        said = ngettext_lazy(
+    restore_branches = _branch_action(
+        services.branch_restore,
+        description="Undo the branch removal of the selected comments",
+        log_message="Restored with their branches.",
+        said=ngettext_lazy(
             "%(count)d branch restored", "%(count)d branches restored", "count"
-        )
-        log_message = "Restored with their branches."
-        self._on_branches(request, queryset, services.branch_restore, log_message, said)
+        ),
+    )
 
     @admin.action(
         description="Trust the authors (skip the first-comment hold)",
