@@ -196,39 +196,34 @@ class PostAdmin(ForgivingChangeList, admin.ModelAdmin):
         self.message_user(request, said % {"count": len(changed)})
 
 
-class StatusChangeInline(admin.TabularInline):
+class HistoryInline(admin.TabularInline):
+    """A comment's record (status changes, earlier texts, reports): read only."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(HistoryInline):
     model = CommentStatusChange
     fields = ("created_at", "from_status", "to_status", "moderator", "reason")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "status history"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class RevisionInline(admin.TabularInline):
+class RevisionInline(HistoryInline):
     model = CommentRevision
     fields = ("created_at", "body")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "earlier texts (edited by its author)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class ReportInline(admin.TabularInline):
+class ReportInline(HistoryInline):
     model = CommentReport
     fields = ("created_at", "reason", "reporter")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class HasRepliesFilter(admin.SimpleListFilter):
@@ -278,6 +273,20 @@ class ReportedFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.filter(reports__isnull=False).distinct()
         return queryset
+
+
+def _branch_action(service, *, description, log_message, said):
+    """An admin action running a branch service (remove, restore) on the selection.
+
+    The two differ only in their service and words: one body serves both
+    (CommentAdmin._on_branches).
+    """
+
+    @admin.action(description=description, permissions=("change",))
+    def action(self, request, queryset):
+        self._on_branches(request, queryset, service, log_message, said)
+
+    return action
 
 
 @admin.register(Comment)
@@ -450,15 +459,9 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
             obj.pk, obj.tree_id, obj.lft = created.pk, created.tree_id, created.lft
             return
         fields = {name: getattr(obj, name) for name in form.changed_data}
-        status = fields.pop("status", None)
-        services.comment_edit(comment=obj, fields=fields, moderator=request.user)
-        if status is not None:
-            services.comment_set_status(
-                comments=[Comment.objects.get(pk=obj.pk)],
-                status=status,
-                moderator=request.user,
-                reason="changed on its admin page",
-            )
+        services.comment_moderator_edit(
+            comment=obj, fields=fields, moderator=request.user
+        )
 
     def delete_model(self, request, obj):
         try:
@@ -536,35 +539,22 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         )
         self._report(request, changed, "Unlocked.", said % {"count": len(changed)})
 
-    @admin.action(
+    remove_branches = _branch_action(
+        services.branch_remove,
         description="Remove the selected comments with all their replies",
-        permissions=("change",),
-    )
-    def remove_branches(self, request, queryset):
-        # Tree order: a reply selected with its branch is taken in it, and
-        # is not counted as a branch of its own.
-        counts = [
-            (c, services.branch_remove(comment=c, moderator=request.user))
-            for c in queryset.order_by(*THREAD_ORDER)
-        ]
-        said = ngettext_lazy(
+        log_message="Removed with their branches.",
+        said=ngettext_lazy(
             "%(count)d branch removed", "%(count)d branches removed", "count"
-        )
-        self._report_branches(request, counts, "Removed with their branches.", said)
-
-    @admin.action(
-        description="Undo the branch removal of the selected comments",
-        permissions=("change",),
+        ),
     )
-    def restore_branches(self, request, queryset):
-        counts = [
-            (c, services.branch_restore(comment=c, moderator=request.user))
-            for c in queryset.order_by(*THREAD_ORDER)
-        ]
-        said = ngettext_lazy(
+    restore_branches = _branch_action(
+        services.branch_restore,
+        description="Undo the branch removal of the selected comments",
+        log_message="Restored with their branches.",
+        said=ngettext_lazy(
             "%(count)d branch restored", "%(count)d branches restored", "count"
-        )
-        self._report_branches(request, counts, "Restored with their branches.", said)
+        ),
+    )
 
     @admin.action(
         description="Trust the authors (skip the first-comment hold)",
@@ -605,9 +595,18 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         _log(request, changed, log_message)
         self.message_user(request, message)
 
-    def _report_branches(self, request, counts, log_message, branches_said):
-        # Count branches (the comments selected) and the comments they held
-        # apart: "1 branch removed (4 comments)".
+    def _on_branches(self, request, queryset, action, log_message, branches_said):
+        """Run a branch action on each selected comment and say what it did.
+
+        Tree order: a reply selected with its branch is taken in it, and is
+        not counted as a branch of its own. Branches (the comments selected)
+        and the comments they held are counted apart: "1 branch removed (4
+        comments)".
+        """
+        counts = [
+            (c, action(comment=c, moderator=request.user))
+            for c in queryset.order_by(*THREAD_ORDER)
+        ]
         changed = [comment for comment, count in counts if count]
         total = sum(count for comment, count in counts)
         comments = ngettext("%(count)d comment", "%(count)d comments", total)

@@ -13,14 +13,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from forum.models import Comment, Post
+from forum.models import Comment, Post, display_name
 
 POSTS_IN_FEED = 10
 COMMENTS_IN_FEED = 30
-
-
-def _display_name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 class LatestPostsFeed(Feed):
@@ -50,7 +46,7 @@ class LatestPostsFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item):
-        return _display_name(item.author)
+        return display_name(item.author)
 
     def item_categories(self, item):
         return [category.name for category in item.categories.all()]

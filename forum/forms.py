@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core import signing
-from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from forum import limits
@@ -55,12 +54,32 @@ def read_token(value: str) -> FormToken | None:
         return None
 
 
+def comment_too_long(limit: int) -> str:
+    """What a reader is told about a comment over COMMENT_MAX_LENGTH characters."""
+    return f"Please shorten your comment to {limit:,} characters or fewer."
+
+
+def check_comment_length(text: str) -> None:
+    """Refuse a comment's text over COMMENT_MAX_LENGTH (the form, the preview)."""
+    limit = settings.COMMENT_MAX_LENGTH  # read on use: settings may change
+    if len(text) > limit:
+        raise forms.ValidationError(comment_too_long(limit), code="max_length")
+
+
+class CommentTextField(forms.CharField):
+    """A comment's text, as typed in a new comment, an edit or a preview."""
+
+    default_validators = [check_comment_length]
+
+    def __init__(self, *, attrs=None, **kwargs):
+        kwargs.setdefault("label", "Comment")
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 8, **(attrs or {})}))
+        kwargs.setdefault("error_messages", {"required": "Please type your comment."})
+        super().__init__(**kwargs)
+
+
 class CommentForm(forms.Form):
-    comment = forms.CharField(
-        label="Comment",
-        widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
-        error_messages={"required": "Please type your comment."},
-    )
+    comment = CommentTextField(attrs={"cols": 45})
     author = forms.CharField(
         label="Name",
         max_length=100,
@@ -117,14 +136,6 @@ class CommentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.post_id = post.pk
-        limit = settings.COMMENT_MAX_LENGTH
-        self.fields["comment"].validators.append(
-            MaxLengthValidator(
-                limit,
-                message=f"Please shorten your comment to {limit:,} characters "
-                "or fewer.",
-            )
-        )
         if user is not None and user.is_authenticated:
             for name in ("author", "email", "url", "cookies_consent"):
                 del self.fields[name]
@@ -216,22 +227,7 @@ class ReportForm(forms.Form):
 class CommentEditForm(forms.Form):
     """Its author's correction of a comment (the text only)."""
 
-    comment = forms.CharField(
-        label="Comment",
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "Please type your comment."},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        limit = settings.COMMENT_MAX_LENGTH
-        self.fields["comment"].validators.append(
-            MaxLengthValidator(
-                limit,
-                message=f"Please shorten your comment to {limit:,} characters "
-                "or fewer.",
-            )
-        )
+    comment = CommentTextField()
 
 
 class EmailForm(forms.Form):

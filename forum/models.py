@@ -267,9 +267,11 @@ class CommentQuerySet(TreeQuerySet):
         # row (40 ms at 10,000 comments), fromisoformat costs 0.2 µs.
         fields = [f if f != "created_at" else "created_text" for f in THREAD_FIELDS]
         rows = self.annotate(created_text=Cast("created_at", TextField()))
-        make = ThreadRow._make
+        # tuple.__new__ makes each ThreadRow without a Python-level call:
+        # half the cost of ThreadRow._make (~3 ms at 10,000 comments).
+        new = tuple.__new__
         return [
-            make((pk, parent, name, url, _utc(created), *rest))
+            new(ThreadRow, (pk, parent, name, url, _utc(created), *rest))
             for pk, parent, name, url, created, *rest in rows.order_by(
                 order, "lft"
             ).values_list(*fields)
@@ -430,6 +432,39 @@ class Comment(MPTTModel):
 
     def get_absolute_url(self):
         return reverse("forum:comment-permalink", kwargs={"pk": self.pk})
+
+    @staticmethod
+    def edit_window() -> timedelta:
+        """How long after posting its author may edit or delete a comment."""
+        return timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+    @property
+    def editable_until(self) -> datetime:
+        """When its author's window to edit or delete the comment closes."""
+        return self.created_at + self.edit_window()
+
+    @property
+    def has_changeable_status(self) -> bool:
+        """Shown or held: a removed or spammed comment is its author's no more."""
+        return self.status in CHANGEABLE_STATUSES
+
+    def is_changeable(self) -> bool:
+        """Whether its author may still edit or delete the comment."""
+        return self.has_changeable_status and timezone.now() <= self.editable_until
+
+    @property
+    def contact_email(self) -> str:
+        """Where to write to its author: their account's address, or the one given."""
+        return self.user.email if self.user else self.author_email
+
+
+# The statuses in which an author may still change a comment (in its window).
+CHANGEABLE_STATUSES = frozenset({Comment.Status.APPROVED, Comment.Status.PENDING})
+
+
+def display_name(user) -> str:
+    """The name a user goes by on pages and in feeds: full name, else login."""
+    return user.get_full_name() or user.get_username()
 
 
 class BlocklistEntry(models.Model):

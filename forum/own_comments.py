@@ -7,13 +7,10 @@ without one keep reading from replicas. The commenter's name, address and
 site are remembered in cookies of WordPress's names (REMEMBER_COOKIES).
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from forum.models import Comment
+from forum.models import CHANGEABLE_STATUSES, Comment
 from forum.thread_html import Reader
 
 OWN_COOKIE = "parley_own"
@@ -64,7 +61,7 @@ def reader_of(request, post) -> Reader:
         .filter(mine)
         .values_list("pk", "status", "created_at")
     )
-    since = timezone.now() - timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+    since = timezone.now() - Comment.edit_window()
     return Reader(
         own=frozenset(pk for pk, _, _ in rows),
         pending=frozenset(
@@ -73,7 +70,6 @@ def reader_of(request, post) -> Reader:
         editable=frozenset(
             pk
             for pk, status, created in rows
-            if created > since
-            and status in {Comment.Status.APPROVED, Comment.Status.PENDING}
+            if created > since and status in CHANGEABLE_STATUSES
         ),
     )

@@ -26,7 +26,7 @@ from django.db.models.functions import Replace
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from forum.models import Comment, Post
+from forum.models import Comment, Post, display_name
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10  # SQLite: each word is one more LIKE over every row
@@ -117,7 +117,7 @@ def _posts(ids: list[int], q: str) -> dict:
             url=p.get_absolute_url(),
             snippet=p.snippet,
             date=p.published_at,
-            author=p.author.get_full_name() or p.author.get_username(),
+            author=display_name(p.author),
         )
         for p in posts
     }

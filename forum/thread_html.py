@@ -263,19 +263,7 @@ class _Writer:
         reply count is filled in when its <li> is closed. Return its author
         (escaped) and where its collapse control goes.
         """
-        (
-            pk,
-            parent_pk,
-            name,
-            url,
-            created,
-            body_html,
-            status,
-            is_locked,
-            user,
-            edited,
-        ) = row
-        out = self.out
+        pk, ppk, name, url, created, body, status, is_locked, user, edited = row
         self.written += 1
         if status != APPROVED and (status != PENDING or pk not in self.own_pending):
             return self._placeholder(pk, depth, classes, status, nests)
@@ -289,34 +277,44 @@ class _Writer:
             approved and self.replies_open and not in_locked,
             approved and pk not in self.own,
         ]
+        note = (_LOCKED if is_locked else "") + ("" if approved else _AWAITING)
+        fields = self._fields(row, depth, classes, author, note)
+        if not nests:
+            self.out.append(template[0].format(*fields))
+            return author[1], None
+        self.out.append(template[1].format(*fields))
+        toggle = self._reserve_toggle(f"Comment by {author[1]}")
+        self.out.append(template[2].format(*fields))
+        return author[1], toggle
+
+    def _fields(
+        self, row: ThreadRow, depth: int, classes: str, author: tuple, note: str
+    ) -> tuple:
+        """Return a shown comment's values for its templates, in FIELDS order.
+
+        Positional formatting is a third faster than format_map() with a
+        dict, and this runs once per comment.
+        """
+        pk, ppk, _, _, created, body, _, _, user, edited = row
         tz = self.tz
-        # In the order of FIELDS: positional formatting is a third faster
-        # than format_map() with a dict, and this runs once per comment.
-        fields = (
+        return (
             pk,
             depth,
             classes,
             self.stack[-1].name if depth > 1 else "",
-            parent_pk,
+            ppk,
             author[0],
             author[1],
             created.isoformat(),
             when(created.astimezone(tz) if tz else created),
-            (_LOCKED if is_locked else "") + ("" if approved else _AWAITING),
-            body_html,
+            note,
+            body,
             self.badges.get(user, "") if user else "",
             _EDITED.format(when=when(edited.astimezone(tz) if tz else edited))
             if edited
             else "",
             _MINE.format(pk=pk) if pk in self.editable else "",
         )
-        if not nests:
-            out.append(template[0].format(*fields))
-            return author[1], None
-        out.append(template[1].format(*fields))
-        toggle = self._reserve_toggle(f"Comment by {author[1]}")
-        out.append(template[2].format(*fields))
-        return author[1], toggle
 
     def _placeholder(
         self, pk, depth, classes, status, nests

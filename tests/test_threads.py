@@ -13,7 +13,6 @@ from django.utils import timezone
 from forum.avatars import HUES, hue, initials
 from forum.dates import clock, when
 from forum.models import Comment, ThreadRow
-from forum.services.posting import editable_until
 from forum.thread_html import Links, Reader, ThreadLayout, render_thread
 from tests.factories import comment_data, make_comment, make_post
 
@@ -281,7 +280,7 @@ def test_times_in_the_thread_and_on_pages_share_one_format(client):
     written = thread.select_one(f"#div-comment-{comment.pk} time").get_text()
     assert written == when(timezone.localtime(comment.created_at))
     edit = soup(client.get(f"/comment/{comment.pk}/edit/")).select_one("main p")
-    until = editable_until(comment)
+    until = comment.editable_until
     assert f"until {clock(timezone.localtime(until))};" in edit.get_text()
     assert not re.search(r"\b[ap]\.m\.", str(thread) + str(edit))
 

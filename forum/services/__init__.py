@@ -1,6 +1,6 @@
 """Every write to posts and comments: views, admin, commands and tests call these.
 
-- threads: writes that change a post's comment forest, behind one lock;
+- trees: writes that change a post's comment forest, behind one lock;
 - thread_bulk: a thread built in bulk (imports, benchmarks, test data);
 - posting: a reader's comment, checked and moderated on entry;
 - moderation: status changes, branch actions, reports, trusted and blocked authors;
@@ -16,6 +16,7 @@ from forum.services.moderation import (
     branch_remove,
     branch_restore,
     comment_edit,
+    comment_moderator_edit,
     comment_report,
     comment_restore,
     comment_set_status,
@@ -23,6 +24,8 @@ from forum.services.moderation import (
 from forum.services.posting import (
     CommentsClosed,
     Flooding,
+    LoginRequired,
+    check_may_comment,
     comment_author_edit,
     comment_author_remove,
     comment_submit,
@@ -39,16 +42,19 @@ from forum.services.trees import comment_create, comment_delete, thread_rebuild
 __all__ = [
     "CommentsClosed",
     "Flooding",
+    "LoginRequired",
     "author_block",
     "author_trust",
     "branch_lock",
     "branch_remove",
     "branch_restore",
+    "check_may_comment",
     "comment_author_edit",
     "comment_author_remove",
     "comment_create",
     "comment_delete",
     "comment_edit",
+    "comment_moderator_edit",
     "comment_report",
     "comment_restore",
     "comment_set_status",

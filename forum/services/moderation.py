@@ -259,7 +259,7 @@ def _is_established(report: CommentReport) -> bool:
 
 def author_trust(*, comment: Comment) -> bool:
     """Let this comment's author skip the first-comment hold from now on."""
-    email = comment.user.email if comment.user else comment.author_email
+    email = comment.contact_email
     if not email:
         return False
     _, created = TrustedAuthor.objects.get_or_create(
@@ -271,7 +271,7 @@ def author_trust(*, comment: Comment) -> bool:
 @transaction.atomic
 def author_block(*, comment: Comment) -> list[BlocklistEntry]:
     """Send this author's future comments (by email and IP) to spam."""
-    email = comment.user.email if comment.user else comment.author_email
+    email = comment.contact_email
     values = [(BlocklistEntry.Kind.EMAIL, email.lower())]
     values.append((BlocklistEntry.Kind.IP, comment.ip_address or ""))
     created = []
@@ -292,6 +292,26 @@ EDITABLE_FIELDS = {"body", "author_name", "author_email", "author_url", "user"}
 
 
 @transaction.atomic
+@transaction.atomic
+def comment_moderator_edit(*, comment: Comment, fields: dict, moderator) -> Comment:
+    """A moderator's changes to a comment (its admin page): fields, then status.
+
+    The status goes through comment_set_status, so it is logged and its
+    readers are told, like any other moderation.
+    """
+    fields = dict(fields)
+    status = fields.pop("status", None)
+    comment = comment_edit(comment=comment, fields=fields, moderator=moderator)
+    if status is not None:
+        comment_set_status(
+            comments=[Comment.objects.get(pk=comment.pk)],
+            status=status,
+            moderator=moderator,
+            reason="changed on its admin page",
+        )
+    return comment
+
+
 def comment_edit(*, comment: Comment, fields: dict, moderator=None) -> Comment:
     """Change a comment's text or author details; it keeps its place in the tree.
 

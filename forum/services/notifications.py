@@ -41,7 +41,7 @@ def subscribe(
     wait for a link mailed to the address, one email for all that this
     comment asked; returns that email (an outbox row), if one is sent.
     """
-    email = (comment.user.email if comment.user else comment.author_email).lower()
+    email = comment.contact_email.lower()
     if not email or not (replies or whole_post):
         return None
     wanted = [(Subscription.Kind.REPLIES, comment)] if replies else []

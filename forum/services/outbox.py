@@ -92,7 +92,7 @@ def _recipients(comment: Comment) -> list[Subscription]:
     wanted = Q(kind=Subscription.Kind.POST, post_id=comment.post_id)
     if comment.parent_id:
         wanted |= Q(kind=Subscription.Kind.REPLIES, comment_id=comment.parent_id)
-    author = comment.user.email if comment.user else comment.author_email
+    author = comment.contact_email
     subscriptions = (
         _primary(Subscription)
         .filter(wanted, confirmed_at__isnull=False)

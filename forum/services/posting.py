@@ -19,6 +19,7 @@ from forum.models import (
     CommentRevision,
     Post,
     TrustedAuthor,
+    display_name,
     normalise_email,
 )
 from forum.services import notifications
@@ -33,6 +34,10 @@ USER_AGENT_LENGTH = Comment._meta.get_field("user_agent").max_length
 
 class CommentsClosed(Exception):
     """The post does not take comments (closed, unpublished or too old)."""
+
+
+class LoginRequired(Exception):
+    """Only signed-in readers may comment on this site (COMMENT_REQUIRE_LOGIN)."""
 
 
 class Flooding(Exception):
@@ -58,7 +63,7 @@ class Author:
         if user is not None and user.is_authenticated:
             # The account's name is not typed here: what can't be fixed in
             # the form is cleaned rather than refused.
-            name = without_control_characters(user.get_full_name())
+            name = without_control_characters(display_name(user))
             name = (name or user.get_username())[:NAME_LENGTH]
             return cls(user, name, normalise_email(user.email), url, ip)
         return cls(None, name, normalise_email(email), url, ip)
@@ -85,40 +90,66 @@ def comment_submit(
 ) -> Comment:
     """Check, moderate and store a reader's comment.
 
-    Raises CommentsClosed, Flooding, or ValidationError (keyed by Comment
-    field) for a duplicate or a parent that can't be answered.
+    Raises LoginRequired, CommentsClosed, Flooding, or ValidationError (keyed
+    by Comment field) for a duplicate or a parent that can't be answered.
     """
+    check_may_comment(user=user)
     author = Author.of(user, author_name, author_email, author_url, ip_address)
-    body_html = markup.render_comment(body)
-    # Moderation reads no tree: decided before the lock, which stays short.
-    status, reason = _moderate(body, body_html, author, bot_reason)
+    fields = _entry(body, author, bot_reason, user_agent)
     with transaction.atomic():
-        _lock_author(author)
-        post = lock_thread(post.pk)
-        if not post.accepts_comments():
-            raise CommentsClosed
-        parent = _reply_target(post, parent_id)
-        _check_duplicate(post, body, author)
-        _check_flood(author)
-        comment = insert(
-            post,
-            parent,
-            body=body,
-            body_html=body_html,
-            author_name=author.name,
-            author_email=author.email,
-            author_url=author.url,
-            user=author.user,
-            status=status,
-            status_reason=Truncator(reason).chars(REASON_LENGTH),
-            ip_address=author.ip,
-            user_agent=user_agent[:USER_AGENT_LENGTH],
-        )
-        if status != Comment.Status.SPAM:
+        comment = _store(post, parent_id, author, **fields)
+        if comment.status != Comment.Status.SPAM:
             notifications.subscribe(
                 comment=comment, replies=notify_replies, whole_post=notify_post
             )
         return comment
+
+
+def check_may_comment(*, user) -> None:
+    """Refuse a guest where commenting needs an account (COMMENT_REQUIRE_LOGIN)."""
+    signed_in = user is not None and user.is_authenticated
+    if settings.COMMENT_REQUIRE_LOGIN and not signed_in:
+        raise LoginRequired("You must be logged in to post a comment.")
+
+
+def _entry(body: str, author: Author, bot_reason: str, user_agent: str) -> dict:
+    """The new comment's rendered text and moderation, decided before any lock.
+
+    Moderation reads no tree, so the thread's lock stays short.
+    """
+    body_html = markup.render_comment(body)
+    status, reason = _moderate(body, body_html, author, bot_reason)
+    return {
+        "body": body,
+        "body_html": body_html,
+        "status": status,
+        "status_reason": Truncator(reason).chars(REASON_LENGTH),
+        "user_agent": user_agent[:USER_AGENT_LENGTH],
+    }
+
+
+def _store(post: Post, parent_id: int | None, author: Author, **fields) -> Comment:
+    """Insert the comment under the author's and the thread's locks, if it may go in.
+
+    The caller holds a transaction; the locks last until it ends.
+    """
+    _lock_author(author)
+    post = lock_thread(post.pk)
+    if not post.accepts_comments():
+        raise CommentsClosed
+    parent = _reply_target(post, parent_id)
+    _check_duplicate(post, fields["body"], author)
+    _check_flood(author)
+    return insert(
+        post,
+        parent,
+        author_name=author.name,
+        author_email=author.email,
+        author_url=author.url,
+        user=author.user,
+        ip_address=author.ip,
+        **fields,
+    )
 
 
 def _reply_target(post: Post, parent_id: int | None) -> Comment | None:
@@ -251,11 +282,6 @@ def _is_known(author: Author) -> bool:
     return Comment.objects.filter(known).approved().exists()
 
 
-def editable_until(comment: Comment):
-    """When its author's window to edit or delete the comment closes."""
-    return comment.created_at + timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
-
-
 def comment_author_edit(*, comment: Comment, body: str) -> Comment:
     """Let its author correct a comment in time; the earlier text is kept.
 
@@ -313,9 +339,9 @@ def comment_author_remove(*, comment: Comment) -> None:
 
 
 def _check_still_editable(comment: Comment) -> None:
-    if comment.status not in {Comment.Status.APPROVED, Comment.Status.PENDING}:
+    if not comment.has_changeable_status:
         raise ValidationError("This comment can no longer be changed.")
-    if timezone.now() > editable_until(comment):
+    if not comment.is_changeable():
         minutes = settings.COMMENT_EDIT_MINUTES
         raise ValidationError(
             f"Comments can be changed for {minutes} minutes after posting; "

@@ -3,7 +3,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from forum import dates
+from forum import dates, models
 from forum.models import Comment
 
 register = template.Library()
@@ -27,6 +27,12 @@ def moderation_queue(context) -> dict:
         ("Spam", counts["spam"], f"{changelist}?status__exact=spam"),
     ]
     return {"queues": queues}
+
+
+@register.filter
+def display_name(user) -> str:
+    """The name a user goes by on pages: their full name, else their login."""
+    return models.display_name(user) if user else ""
 
 
 @register.filter

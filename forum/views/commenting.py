@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from forum import limits, markup, services
 from forum.clientip import client_ip
-from forum.forms import HONEYPOT, CommentForm, ReportForm
+from forum.forms import HONEYPOT, CommentForm, ReportForm, check_comment_length
 from forum.models import Comment, Post
 from forum.own_comments import REMEMBER_COOKIES, own_comments, remember_own_comment
 from forum.services import notifications
@@ -84,9 +84,10 @@ def _accept(request) -> tuple:
         return None, None, _rejected(request, None, message, 404)
     if not post.accepts_comments():
         return None, None, _rejected(request, post, CLOSED, 403)
-    if settings.COMMENT_REQUIRE_LOGIN and not request.user.is_authenticated:
-        message = "You must be logged in to post a comment."
-        return None, None, _rejected(request, post, message, 403)
+    try:
+        services.check_may_comment(user=request.user)
+    except services.LoginRequired as refusal:
+        return None, None, _rejected(request, post, str(refusal), 403)
     return post, parent_id, None
 
 
@@ -156,10 +157,10 @@ def _preview_page(request, post, parent_id):
 
 def _preview(request, text: str) -> tuple[str, int]:
     """Render a comment's text with the same Markdown and sanitizer as a post."""
-    limit = settings.COMMENT_MAX_LENGTH
-    if len(text) > limit:
-        message = f"Please shorten your comment to {limit:,} characters or fewer."
-        return _preview_note(message), 400
+    try:
+        check_comment_length(text)
+    except ValidationError as error:
+        return _preview_note(error.messages[0]), 400
     if not limits.allow(limits.PREVIEWS, client_ip(request.META)):
         return _preview_note("Too many previews: please wait a minute."), 429
     if not text.strip():

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -11,15 +10,12 @@ from forum import services
 from forum.forms import CommentEditForm
 from forum.models import Comment
 from forum.own_comments import own_comments
-from forum.services.posting import editable_until
-
-CHANGEABLE = {Comment.Status.APPROVED, Comment.Status.PENDING}
 
 
 @require_http_methods(["GET", "POST"])
 def comment_edit(request, pk):
     comment = _own_comment(request, pk)
-    if not _still_open(comment):
+    if not comment.is_changeable():
         return _closed(request, comment, "forum/comment_edit.html")
     form = CommentEditForm(request.POST or None, initial={"comment": comment.body})
     if form.is_valid():
@@ -31,7 +27,7 @@ def comment_edit(request, pk):
             form.add_error(None, error)
         else:
             return _after_edit(request, edited)
-    context = {"comment": comment, "form": form, "until": editable_until(comment)}
+    context = {"comment": comment, "form": form, "until": comment.editable_until}
     status = 400 if form.errors else 200
     return render(request, "forum/comment_edit.html", context, status=status)
 
@@ -48,7 +44,7 @@ def _after_edit(request, comment):
 @require_http_methods(["GET", "POST"])
 def comment_delete(request, pk):
     comment = _own_comment(request, pk)
-    if not _still_open(comment):
+    if not comment.is_changeable():
         return _closed(request, comment, "forum/comment_delete.html")
     if request.method == "POST":
         try:
@@ -58,7 +54,7 @@ def comment_delete(request, pk):
         else:
             messages.success(request, "Your comment is removed.", extra_tags="comments")
         return redirect(comment.post.get_absolute_url() + "#comments")
-    context = {"comment": comment, "until": editable_until(comment)}
+    context = {"comment": comment, "until": comment.editable_until}
     return render(request, "forum/comment_delete.html", context)
 
 
@@ -76,17 +72,13 @@ def _own_comment(request, pk) -> Comment:
     return comment
 
 
-def _still_open(comment) -> bool:
-    return comment.status in CHANGEABLE and timezone.now() <= editable_until(comment)
-
-
 def _closed(request, comment, template):
     """Say the time to change the comment has passed; keep any text sent."""
     context = {
         "comment": comment,
         "closed": True,
-        "timed_out": comment.status in CHANGEABLE,  # else removed
-        "until": editable_until(comment),
+        "timed_out": comment.has_changeable_status,  # else removed
+        "until": comment.editable_until,
         "text": request.POST.get("comment", ""),
     }
     status = 403 if request.method == "POST" else 200

@@ -136,6 +136,17 @@ def render_thread_page(
     except NoSuchPage as error:
         raise Http404(str(error)) from error
     marker = f"<!--thread-{secrets.token_hex(8)}-->"
+    _add_thread(request, context, thread, marker)
+    template = "forum/comment_thread.html" if place.top else "forum/post_detail.html"
+    response = render(request, template, context, status=status)
+    return _with_thread(response, marker, thread.html)
+
+
+def _add_thread(request, context, thread: RenderedThread, marker: str) -> None:
+    """Put the thread (a marker for now: _with_thread) and the form in the context.
+
+    The form goes under the comment it answers (in the thread), or at the end.
+    """
     context.update(
         thread_html=mark_safe(marker) if thread.html else "",
         num_pages=thread.num_pages,
@@ -146,9 +157,6 @@ def render_thread_page(
     if not thread.replying_to:
         open_ = context["comments_open"]
         context["form_html"] = _form_html(request, context) if open_ else ""
-    template = "forum/comment_thread.html" if place.top else "forum/post_detail.html"
-    response = render(request, template, context, status=status)
-    return _with_thread(response, marker, thread.html)
 
 
 def _page_context(request, post, place, form, preview, notice) -> tuple[dict, dict]:
