@@ -1,16 +1,12 @@
 """Big threads: pages of top-level comments, subthread pages, permalinks."""
 
 import pytest
-from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from tests.factories import comment_data, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def _top_level_ids(page) -> list[str]:

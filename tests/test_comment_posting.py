@@ -4,7 +4,6 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
-from bs4 import BeautifulSoup
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from forum.models import Comment, Post
 from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +24,6 @@ def trusting(settings):
     """Approve guests' first comments and drop flood control."""
     settings.COMMENT_HOLD_FIRST = False
     settings.COMMENT_FLOOD_SECONDS = 0
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def submit(client, post, meta=None, **overrides):

@@ -6,13 +6,13 @@ and it stayed approved and live.
 """
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.messages import get_messages
 from django.test import Client
 
 from forum import services
 from forum.models import BlocklistEntry, Comment, CommentStatusChange
 from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -76,9 +76,7 @@ def test_an_edit_adding_a_blocklisted_word_is_spam(client, live):
 
 def test_a_held_edit_is_gone_from_the_public_page(client, live):
     edit(client, live, LINKS)
-    page = BeautifulSoup(
-        Client().get(live.post.get_absolute_url()).content, "html.parser"
-    )
+    page = soup(Client().get(live.post.get_absolute_url()))
     assert page.select_one(f"#comment-{live.pk}") is None
 
 

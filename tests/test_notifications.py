@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from forum import services
 from forum.models import BlocklistEntry, Comment, Notification, Post
 from forum.services import outbox
-from tests.admin_client import act, soup
+from tests.admin_client import act
 from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.html import soup
 from tests.notifying import SITE, follower, post_comment
 from tests.wxr_files import comment_xml, item_xml, write_wxr
 
