@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _open_doors(settings):
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _open_doors(settings, relaxed_posting, guests_trusted):
     settings.SITE_URL = "https://blog.example"
 
 

@@ -17,17 +17,12 @@ from tests.admin_client import public_page, said, status
 from tests.factories import comment_data, make_comment, make_post
 from tests.html import soup
 
-pytestmark = pytest.mark.django_db
+# Readers here post several comments in a row.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("relaxed_posting")]
 
 Status = Comment.Status
 LOCKED = "Replies to this conversation are closed by a moderator."
 REMOVED_TEXT = "This comment was removed."
-
-
-@pytest.fixture(autouse=True)
-def _no_flood(settings):
-    """Readers here post several comments in a row."""
-    settings.COMMENT_FLOOD_SECONDS = 0
 
 
 def act(client, action, comments):

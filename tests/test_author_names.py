@@ -16,7 +16,10 @@ from tests.admin_client import change_url
 from tests.factories import comment_data, make_comment, make_post, make_user
 from tests.html import soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("relaxed_posting", "guests_trusted"),
+]
 
 URL = "/comments/post/"
 REFUSED = [
@@ -27,12 +30,6 @@ REFUSED = [
     "\u202eevil",  # right-to-left override, a Cf format character
     "Ann\u200b",  # zero-width space
 ]
-
-
-@pytest.fixture(autouse=True)
-def _open_doors(settings):
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
 
 
 @pytest.mark.parametrize("name", REFUSED)

@@ -143,9 +143,10 @@ def test_permalink_of_a_deep_reply_goes_to_its_subthread_page(client, settings):
     assert response["Location"] == f"{thread}#comment-{chain[4].pk}"
 
 
-def test_replying_to_a_deep_comment_lands_on_its_subthread_page(client, settings):
+def test_replying_to_a_deep_comment_lands_on_its_subthread_page(
+    client, settings, guests_trusted
+):
     settings.COMMENT_DISPLAY_DEPTH = 3
-    settings.COMMENT_HOLD_FIRST = False
     post = make_post()
     chain = _chain(post, 4)
     data = comment_data(post, comment_parent=str(chain[3].pk))

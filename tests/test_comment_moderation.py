@@ -9,16 +9,11 @@ from forum.models import BlocklistEntry, Comment
 from tests.factories import aged_token, comment_data, make_comment, make_post, make_user
 from tests.html import soup
 
-pytestmark = pytest.mark.django_db
+# Readers here post several comments in a row.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("relaxed_posting")]
 
 URL = "/comments/post/"
 AWAITING = "Your comment is awaiting moderation."
-
-
-@pytest.fixture(autouse=True)
-def _no_flood(settings):
-    """These tests post several comments from one address."""
-    settings.COMMENT_FLOOD_SECONDS = 0
 
 
 def submit(client, post, meta=None, **overrides):

@@ -21,10 +21,8 @@ LINKS = "See https://one.example and https://two.example and https://three.examp
 
 
 @pytest.fixture(autouse=True)
-def _rules(settings):
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _rules(settings, relaxed_posting, guests_held):
     settings.COMMENT_MAX_LINKS = 2
-    settings.COMMENT_HOLD_FIRST = True
 
 
 @pytest.fixture

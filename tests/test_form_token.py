@@ -21,8 +21,7 @@ URL = "/comments/post/"
 
 
 @pytest.fixture(autouse=True)
-def _known_and_unhurried(settings):
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _known_and_unhurried(relaxed_posting):
     make_comment(
         post=make_post(), author_name="Anna Reader", author_email="anna@example.com"
     )

@@ -18,10 +18,8 @@ _URL_IGNORED = re.compile(r"[\t\n\r]")
 
 
 @pytest.fixture(autouse=True)
-def _trusting(settings):
+def _trusting(settings, relaxed_posting, guests_trusted):
     """Every comment here is approved at once, so any reader sees it."""
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
     settings.COMMENT_MAX_LINKS = 0
 
 

@@ -26,8 +26,7 @@ def test_preview_renders_markdown_through_the_sanitizer(client):
     assert fragment.find("a") is None  # markdown-it refuses javascript: links
 
 
-def test_preview_matches_what_posting_stores(client, settings):
-    settings.COMMENT_HOLD_FIRST = False
+def test_preview_matches_what_posting_stores(client, guests_trusted):
     text = "Line one\nline two\n\n> quoted *words*"
     preview = client.post(PREVIEW, {"comment": text}).content.decode()
     client.post(POST, comment_data(make_post(), comment=text))

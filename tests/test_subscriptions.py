@@ -20,16 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _open_doors(settings):
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _open_doors(settings, relaxed_posting, guests_trusted):
     settings.SITE_URL = SITE
-
-
-@pytest.fixture
-def mails(django_capture_on_commit_callbacks):
-    """Run what waits for commit (the emails) at the end of each block."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def confirmed(**filters) -> list[bool]:
