@@ -5,19 +5,15 @@ The `moderator` fixture (a staff user in the "Moderators" group of migration
 0004) and `mod` (the test client logged in as them) are in tests/conftest.py.
 """
 
-from bs4 import BeautifulSoup
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
 from forum.models import Comment
+from tests.html import soup
 
 CHANGELIST = reverse("admin:forum_comment_changelist")
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def act(client, action, objects, changelist=CHANGELIST):

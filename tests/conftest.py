@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
@@ -48,8 +50,77 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def relaxed_posting(settings):
+    """Comments go straight in: no flood window, no minimum time to fill the form.
+
+    Tests of those two rules set them back (to what they test) in their body.
+    """
+    settings.COMMENT_FLOOD_SECONDS = 0
+    settings.COMMENT_MIN_FILL_SECONDS = 0
+
+
+@pytest.fixture
+def guests_trusted(settings):
+    """A guest's first comment is published at once, whatever the environment says."""
+    settings.COMMENT_HOLD_FIRST = False
+
+
+@pytest.fixture
+def guests_held(settings):
+    """A guest's first comment waits for a moderator, whatever the environment says."""
+    settings.COMMENT_HOLD_FIRST = True
+
+
+@pytest.fixture
+def mails(django_capture_on_commit_callbacks):
+    """Run what waits for commit (the emails) at the end of each block."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """One headless Chromium per browser-test module (tests/browsing.py)."""
     with browsing.chromium() as chromium:
         yield chromium
+
+
+@pytest.fixture
+def new_page(browser):
+    """Open pages, each in a browser context of its own (own cookies, storage).
+
+    `new_page(js=True, viewport=DESKTOP, scheme="light", init_scripts=(), **more)`:
+    `init_scripts` run in every page before its own scripts (a Path is read
+    from disk); `more` passes other Playwright context options through.
+    """
+    contexts = []
+
+    def open_page(
+        *, js=True, viewport=browsing.DESKTOP, scheme="light", init_scripts=(), **more
+    ):
+        context = browser.new_context(
+            java_script_enabled=js, viewport=viewport, color_scheme=scheme, **more
+        )
+        for script in init_scripts:
+            if isinstance(script, Path):
+                context.add_init_script(path=script)
+            else:
+                context.add_init_script(script)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A page with JavaScript, at the desktop size."""
+    return new_page()
+
+
+@pytest.fixture
+def page_no_js(new_page):
+    """A page with JavaScript turned off, as some readers browse."""
+    return new_page(js=False)

@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -14,19 +13,14 @@ from django.utils import timezone
 from forum.dates import clock
 from forum.models import Comment, CommentRevision, Subscription
 from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _open_doors(settings):
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _open_doors(settings, relaxed_posting, guests_trusted):
     settings.SITE_URL = "https://blog.example"
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def post_comment(client, post, **overrides) -> Comment:

@@ -6,7 +6,6 @@ through the comment form.
 """
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -16,18 +15,14 @@ from forum.models import BlocklistEntry, Comment, CommentStatusChange, TrustedAu
 from tests import admin_client
 from tests.admin_client import public_page, said, status
 from tests.factories import comment_data, make_comment, make_post
+from tests.html import soup
 
-pytestmark = pytest.mark.django_db
+# Readers here post several comments in a row.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("relaxed_posting")]
 
 Status = Comment.Status
 LOCKED = "Replies to this conversation are closed by a moderator."
 REMOVED_TEXT = "This comment was removed."
-
-
-@pytest.fixture(autouse=True)
-def _no_flood(settings):
-    """Readers here post several comments in a row."""
-    settings.COMMENT_FLOOD_SECONDS = 0
 
 
 def act(client, action, comments):
@@ -109,9 +104,7 @@ def test_lock_shows_on_the_comments_admin_page(mod, thread):
     post, ada, ben, cy, dee = thread
     act(mod, "lock_branches", [ben])
     page = mod.get(reverse("admin:forum_comment_change", args=[ben.pk]))
-    field = BeautifulSoup(page.content, "html.parser").select_one(
-        ".field-is_locked .readonly img"
-    )
+    field = soup(page).select_one(".field-is_locked .readonly img")
     assert field["alt"] == "True"
 
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 from forum import services
 from forum.models import Comment, CommentReport, Subscription
 from forum.services import notifications
-from tests.admin_client import CHANGELIST, act, change_url, row, soup
+from tests.admin_client import CHANGELIST, act, change_url, row
 from tests.factories import make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from forum.models import Comment, CommentStatusChange, Post
 from forum.tree_checks import find_problems
-from tests.admin_client import CHANGELIST, act, change_url, form_data, soup, status
+from tests.admin_client import CHANGELIST, act, change_url, form_data, status
 from tests.factories import make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 

@@ -16,16 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum.models import Comment, CommentStatusChange, Post
-from tests.admin_client import (
-    CHANGELIST,
-    act,
-    listed,
-    public_page,
-    said,
-    soup,
-    status,
-)
+from tests.admin_client import CHANGELIST, act, listed, public_page, said, status
 from tests.factories import make_comment, make_many_comments, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 

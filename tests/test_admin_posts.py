@@ -15,8 +15,9 @@ from django.test import Client
 from django.urls import reverse
 
 from forum.models import Comment, Post
-from tests.admin_client import act, form_data, listed, row, soup
+from tests.admin_client import act, form_data, listed, row
 from tests.factories import make_category, make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,6 @@ comment, where Django refuses it: each of those emails failed.
 """
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -15,8 +14,12 @@ from forum import services
 from forum.models import Comment, Subscription
 from tests.admin_client import change_url
 from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.html import soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("relaxed_posting", "guests_trusted"),
+]
 
 URL = "/comments/post/"
 REFUSED = [
@@ -29,17 +32,11 @@ REFUSED = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _open_doors(settings):
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
-
-
 @pytest.mark.parametrize("name", REFUSED)
 def test_the_comment_form_refuses_control_characters_in_the_name(client, name):
     post = make_post()
     response = client.post(URL, comment_data(post, author=name, comment="Kept."))
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     assert response.status_code == 400
     error = page.select_one("#commentform .comment-form-author .field-error")
     assert "control characters" in error.get_text()

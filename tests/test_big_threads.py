@@ -1,16 +1,12 @@
 """Big threads: pages of top-level comments, subthread pages, permalinks."""
 
 import pytest
-from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from tests.factories import comment_data, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def _top_level_ids(page) -> list[str]:
@@ -147,9 +143,10 @@ def test_permalink_of_a_deep_reply_goes_to_its_subthread_page(client, settings):
     assert response["Location"] == f"{thread}#comment-{chain[4].pk}"
 
 
-def test_replying_to_a_deep_comment_lands_on_its_subthread_page(client, settings):
+def test_replying_to_a_deep_comment_lands_on_its_subthread_page(
+    client, settings, guests_trusted
+):
     settings.COMMENT_DISPLAY_DEPTH = 3
-    settings.COMMENT_HOLD_FIRST = False
     post = make_post()
     chain = _chain(post, 4)
     data = comment_data(post, comment_parent=str(chain[3].pk))

@@ -38,29 +38,11 @@ SEED_SHAPE = [
 ]
 ARTIFACTS = Path(django_settings.BASE_DIR) / "artifacts"
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def page_no_js(browser):
-    context = browser.new_context(java_script_enabled=False)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture(autouse=True)
-def _browser_settings(settings):
-    settings.COMMENT_MIN_FILL_SECONDS = 0
-    settings.COMMENT_FLOOD_SECONDS = 0
-    # Whatever the environment says: new readers' replies show the pending note.
-    settings.COMMENT_HOLD_FIRST = True
+# guests_held: new readers' replies show the pending note.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("relaxed_posting", "guests_held"),
+]
 
 
 @pytest.fixture

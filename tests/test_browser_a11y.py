@@ -35,24 +35,14 @@ needs_axe = pytest.mark.skipif(
 
 
 @pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def open_page(*, scheme="light", viewport=browsing.DESKTOP):
-        context = browser.new_context(color_scheme=scheme, viewport=viewport)
-        if AXE.exists():
-            context.add_init_script(path=AXE)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
+def new_page(new_page):
+    """Pages with axe-core loaded (when installed), for the scan."""
+    scripts = [AXE] if AXE.exists() else []
+    return lambda **options: new_page(init_scripts=scripts, **options)
 
 
 @pytest.fixture
-def demo(live_server, settings):
-    settings.COMMENT_MIN_FILL_SECONDS = 0
+def demo(live_server, relaxed_posting):
     call_command("load_demo", stdout=StringIO())
     return live_server.url
 

@@ -22,21 +22,17 @@ LONG_TITLE = "Winter Offensive Stalls at Bakhmut, Officials Say, as Both Sides D
 
 
 @pytest.fixture
-def admin_page(browser, live_server):
+def admin_page(new_page, live_server):
     """Open the admin as a moderator, at a viewport's size."""
     moderator = make_moderator(username="moderator")
-    contexts = []
 
     def open_page(path=CHANGELIST, viewport=browsing.DESKTOP):
-        contexts.append(browser.new_context(viewport=viewport))
-        log_in_browser(contexts[-1], live_server, moderator)
-        page = contexts[-1].new_page()
+        page = new_page(viewport=viewport)
+        log_in_browser(page.context, live_server, moderator)
         page.goto(live_server.url + path)
         return page
 
-    yield open_page
-    for context in contexts:
-        context.close()
+    return open_page
 
 
 @pytest.fixture

@@ -17,10 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def watched(browser):
+def watched(page):
     """A page, and the console errors and failed requests it has seen."""
-    context = browser.new_context(viewport=browsing.DESKTOP)
-    page = context.new_page()
     problems = []
     page.on(
         "console",
@@ -31,8 +29,7 @@ def watched(browser):
         "response",
         lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
     )
-    yield page, problems
-    context.close()
+    return page, problems
 
 
 def visit(page, url) -> None:

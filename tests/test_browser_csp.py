@@ -30,12 +30,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    context.add_init_script(RECORD_VIOLATIONS)
-    page = context.new_page()
-    yield page
-    context.close()
+def page(new_page):
+    """A page that records the policy's violations in window.cspViolations."""
+    return new_page(init_scripts=[RECORD_VIOLATIONS])
 
 
 def violations(page) -> list[str]:

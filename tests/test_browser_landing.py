@@ -18,27 +18,11 @@ browsing.require_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("relaxed_posting"),
+]
 THANKS = "Thank you. A moderator will look at this comment."
-
-
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def open_page(*, js=True, viewport=browsing.DESKTOP):
-        contexts.append(browser.new_context(java_script_enabled=js, viewport=viewport))
-        return contexts[-1].new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture(autouse=True)
-def _browser_settings(settings):
-    settings.COMMENT_MIN_FILL_SECONDS = 0
-    settings.COMMENT_FLOOD_SECONDS = 0
 
 
 @pytest.fixture

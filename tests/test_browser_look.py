@@ -23,19 +23,9 @@ TOUCH = 44  # px: the smallest target a finger hits reliably
 
 
 @pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def open_page(*, viewport=browsing.DESKTOP, scheme="light"):
-        context = browser.new_context(
-            viewport=viewport, color_scheme=scheme, reduced_motion="reduce"
-        )
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
+def new_page(new_page):
+    """Pages without motion, so what is measured has stopped moving."""
+    return lambda **options: new_page(reduced_motion="reduce", **options)
 
 
 @pytest.fixture
@@ -240,7 +230,10 @@ def test_header_has_a_labelled_search_and_account_links_top_right(
 def test_fields_and_buttons_of_a_kind_look_the_same(new_page, live_server):
     page = new_page()
     page.goto(live_server.url + reverse("login"))
-    page.evaluate("document.activeElement.blur()")  # the login page focuses a field
+    # The login page focuses a field (autofocus, which Chromium applies after
+    # loading, when it gets to it): wait for that, then take the focus away.
+    page.wait_for_function("document.activeElement.name === 'username'")
+    page.evaluate("document.activeElement.blur()")
     look = """el => { const s = getComputedStyle(el);
         return [s.height, s.width, s.borderTopWidth, s.borderTopColor,
                 s.borderRadius, s.backgroundColor, s.fontSize, s.paddingLeft]; }"""

@@ -18,29 +18,12 @@ browsing.require_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def new_page(browser):
-    """Open pages in contexts of their own: separate cookies, separate people."""
-    contexts = []
-
-    def open_page():
-        contexts.append(browser.new_context())
-        return contexts[-1].new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture(autouse=True)
-def _browser_settings(settings):
-    settings.COMMENT_MIN_FILL_SECONDS = 0
-    settings.COMMENT_FLOOD_SECONDS = 0
-    # Whatever the environment says: a guest's first comment is held.
-    settings.COMMENT_HOLD_FIRST = True
+# new_page: separate cookies, separate people; guests_held: a guest's first
+# comment waits for the moderator.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("relaxed_posting", "guests_held"),
+]
 
 
 def _guest_comments(page, url, text):

@@ -20,28 +20,11 @@ browsing.require_chromium()
 
 from playwright.sync_api import expect  # noqa: E402
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def new_page(browser):
-    """Open pages in contexts of their own (own storage, own cookies)."""
-    contexts = []
-
-    def open_page(*, js=True, viewport=browsing.DESKTOP):
-        contexts.append(browser.new_context(java_script_enabled=js, viewport=viewport))
-        return contexts[-1].new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture(autouse=True)
-def _browser_settings(settings):
-    settings.COMMENT_MIN_FILL_SECONDS = 0
-    settings.COMMENT_FLOOD_SECONDS = 0
-    settings.COMMENT_HOLD_FIRST = True  # new readers see the pending note
+# guests_held: new readers see the pending note.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("relaxed_posting", "guests_held"),
+]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,12 +19,9 @@ from tests.factories import (
     make_post,
     make_user,
 )
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def thread_of(response) -> str:
@@ -124,9 +120,8 @@ def test_cached_thread_is_served_without_the_thread_queries(client):
 
 
 def test_cached_thread_never_shows_one_readers_pending_comment_to_another(
-    client, settings
+    client, relaxed_posting, guests_held
 ):
-    settings.COMMENT_MIN_FILL_SECONDS = 0
     post = make_post()
     make_comment(post=post, body="an approved comment")
     url = post.get_absolute_url()
@@ -141,9 +136,7 @@ def test_cached_thread_never_shows_one_readers_pending_comment_to_another(
     assert "mine, pending" not in Client().get(url).content.decode()
 
 
-def test_remembered_details_never_reach_another_reader(client, settings):
-    settings.COMMENT_MIN_FILL_SECONDS = 0
-    settings.COMMENT_FLOOD_SECONDS = 0
+def test_remembered_details_never_reach_another_reader(client, relaxed_posting):
     post = make_post()
     data = comment_data(post, author="Zed Private", cookies_consent="on")
     client.post("/comments/post/", data)

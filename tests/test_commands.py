@@ -3,12 +3,12 @@
 from io import StringIO
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
 
 from forum import tree_checks
 from forum.models import Category, Comment, Post
 from tests.factories import make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -86,9 +86,7 @@ SEED_SHAPE = [
 def _seed_page(client):
     call_command("load_demo", stdout=StringIO())
     post = Post.objects.get(slug="winter-offensive-stalls-at-bakhmut")
-    return post, BeautifulSoup(
-        client.get(post.get_absolute_url()).content, "html.parser"
-    )
+    return post, soup(client.get(post.get_absolute_url()))
 
 
 def test_load_demo_reproduces_the_seed_thread_exactly(client):

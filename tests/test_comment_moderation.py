@@ -1,28 +1,19 @@
 """Moderation on entry, the remember-me cookies and the settings' off switches."""
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core import signing
 from django.test import Client
 
 from forum.forms import form_token
 from forum.models import BlocklistEntry, Comment
 from tests.factories import aged_token, comment_data, make_comment, make_post, make_user
+from tests.html import soup
 
-pytestmark = pytest.mark.django_db
+# Readers here post several comments in a row.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("relaxed_posting")]
 
 URL = "/comments/post/"
 AWAITING = "Your comment is awaiting moderation."
-
-
-@pytest.fixture(autouse=True)
-def _no_flood(settings):
-    """These tests post several comments from one address."""
-    settings.COMMENT_FLOOD_SECONDS = 0
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def submit(client, post, meta=None, **overrides):

@@ -6,13 +6,13 @@ and it stayed approved and live.
 """
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.messages import get_messages
 from django.test import Client
 
 from forum import services
 from forum.models import BlocklistEntry, Comment, CommentStatusChange
 from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +21,8 @@ LINKS = "See https://one.example and https://two.example and https://three.examp
 
 
 @pytest.fixture(autouse=True)
-def _rules(settings):
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _rules(settings, relaxed_posting, guests_held):
     settings.COMMENT_MAX_LINKS = 2
-    settings.COMMENT_HOLD_FIRST = True
 
 
 @pytest.fixture
@@ -76,9 +74,7 @@ def test_an_edit_adding_a_blocklisted_word_is_spam(client, live):
 
 def test_a_held_edit_is_gone_from_the_public_page(client, live):
     edit(client, live, LINKS)
-    page = BeautifulSoup(
-        Client().get(live.post.get_absolute_url()).content, "html.parser"
-    )
+    page = soup(Client().get(live.post.get_absolute_url()))
     assert page.select_one(f"#comment-{live.pk}") is None
 
 

@@ -8,12 +8,12 @@ import sys
 import threading
 
 import pytest
-from bs4 import BeautifulSoup
 from django.db import OperationalError
 from django.urls import include, path
 
 from config import urls as config_urls
 from tests.factories import make_comment, make_post
+from tests.html import soup
 from tests.processes import BASE_DIR, clean_env, free_port, run_python
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +136,7 @@ urlpatterns = [
 
 
 def heading(response) -> str:
-    return BeautifulSoup(response.content, "html.parser").h1.get_text(strip=True)
+    return soup(response).h1.get_text(strip=True)
 
 
 def test_pages_answer_503_with_retry_after_while_the_database_is_down():

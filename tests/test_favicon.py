@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 
-from tests.admin_client import soup
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 

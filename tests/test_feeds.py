@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import feedparser
 import pytest
-from bs4 import BeautifulSoup
 from django.utils import timezone
 from django.utils.http import http_date
 
 from tests.factories import make_category, make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +159,7 @@ def test_a_new_comment_makes_the_comments_feed_new_again(client):
 
 def test_every_page_advertises_the_site_feeds(client):
     make_post()
-    head = BeautifulSoup(client.get("/").content, "html.parser").head
+    head = soup(client.get("/")).head
     links = {
         (link["type"], link["href"]) for link in head.select('link[rel="alternate"]')
     }
@@ -173,9 +173,7 @@ def test_every_page_advertises_the_site_feeds(client):
 
 def test_a_post_page_advertises_its_comments_feed(client):
     post = make_post(title="Feeds & more")
-    head = BeautifulSoup(
-        client.get(post.get_absolute_url()).content, "html.parser"
-    ).head
+    head = soup(client.get(post.get_absolute_url())).head
     link = head.select_one(f'link[href="{post.get_absolute_url()}feed/"]')
     assert link["rel"] == ["alternate"]
     assert link["type"] == "application/rss+xml"

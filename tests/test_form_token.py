@@ -8,12 +8,12 @@ then meant nothing.
 import time
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core import signing
 
 from forum.forms import TOKEN_SALT, TOKEN_USES
 from forum.models import Comment
 from tests.factories import aged_token, comment_data, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +21,10 @@ URL = "/comments/post/"
 
 
 @pytest.fixture(autouse=True)
-def _known_and_unhurried(settings):
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _known_and_unhurried(relaxed_posting):
     make_comment(
         post=make_post(), author_name="Anna Reader", author_email="anna@example.com"
     )
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def test_a_token_from_another_posts_form_is_forged(client):

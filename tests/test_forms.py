@@ -1,7 +1,7 @@
 import pytest
-from bs4 import BeautifulSoup
 
 from tests.factories import comment_data, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 def test_field_errors_and_help_are_tied_to_their_inputs(client):
     post = make_post()
     response = client.post("/comments/post/", comment_data(post, email="nope"))
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     email = page.select_one("#commentform input[name=email]")
     described = email["aria-describedby"].split()
     assert email["aria-invalid"] == "true"
@@ -28,7 +28,7 @@ def test_a_form_open_for_over_a_week_asks_to_resend_and_keeps_the_text(client):
         post, comment="Written slowly.", form_token=aged_token(post, 8 * 86400)
     )
     response = client.post("/comments/post/", data)
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     assert response.status_code == 400
     assert "open for more than a week" in page.select_one(".form-errors").get_text()
     assert (

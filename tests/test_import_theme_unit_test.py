@@ -8,12 +8,12 @@ import xml.etree.ElementTree as ET
 from io import StringIO
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from forum import tree_checks
 from forum.models import Category, Comment, Post
+from tests.html import soup
 from tests.wxr_files import THEME_UNIT_TEST
 
 pytestmark = [
@@ -174,6 +174,6 @@ def test_theme_data_every_published_post_and_approved_comment_comes_in():
 def test_theme_data_thread_page_renders_the_ten_levels(client, settings):
     settings.COMMENT_DISPLAY_DEPTH = 0  # every level on the post's page
     import_theme_data()
-    page = BeautifulSoup(client.get("/posts/template-comments/").content, "html.parser")
+    page = soup(client.get("/posts/template-comments/"))
     deepest = Comment.objects.get(wp_id=915)
     assert "depth-10" in page.select_one(f"#comment-{deepest.pk}")["class"]

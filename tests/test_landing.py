@@ -8,7 +8,6 @@ tests/test_browser_landing.py.
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
@@ -16,14 +15,11 @@ from django.urls import reverse
 from forum.models import Comment
 from forum.services.accounts import PRIVACY_SALT
 from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
 THANKS = "Thank you. A moderator will look at this comment."
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 # --- Messages where the reader lands ------------------------------------------

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 
 from forum.models import Comment
 from tests.factories import comment_data, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +18,8 @@ _URL_IGNORED = re.compile(r"[\t\n\r]")
 
 
 @pytest.fixture(autouse=True)
-def _trusting(settings):
+def _trusting(settings, relaxed_posting, guests_trusted):
     """Every comment here is approved at once, so any reader sees it."""
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
     settings.COMMENT_MAX_LINKS = 0
 
 
@@ -30,7 +29,7 @@ def publish(client, text: str, **overrides) -> tuple[Comment, BeautifulSoup]:
     response = client.post(URL, comment_data(post, comment=text, **overrides))
     assert response.status_code == 302
     comment = Comment.objects.get()
-    page = BeautifulSoup(client.get(post.get_absolute_url()).content, "html.parser")
+    page = soup(client.get(post.get_absolute_url()))
     return comment, page
 
 
@@ -139,7 +138,7 @@ def test_reading_shows_the_stored_html_without_rendering_again(client):
     post = make_post()
     comment = make_comment(post=post, body="*old*")
     Comment.objects.filter(pk=comment.pk).update(body_html="<p>stored copy</p>")
-    page = BeautifulSoup(client.get(post.get_absolute_url()).content, "html.parser")
+    page = soup(client.get(post.get_absolute_url()))
     assert content(page, comment).get_text() == "stored copy"
 
 
@@ -245,7 +244,7 @@ def test_hostile_author_name_is_text_in_the_reply_heading(client):
     name = '<script>alert(1)</script>"'
     comment = make_comment(post=post, author_name=name)
     url = f"{post.get_absolute_url()}?replytocom={comment.pk}"
-    page = BeautifulSoup(client.get(url).content, "html.parser")
+    page = soup(client.get(url))
     assert page.select_one("#reply-title").get_text(" ", strip=True) == (
         f"Reply to {name} Cancel reply"
     )

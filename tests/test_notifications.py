@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from forum import services
 from forum.models import BlocklistEntry, Comment, Notification, Post
 from forum.services import outbox
-from tests.admin_client import act, soup
+from tests.admin_client import act
 from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.html import soup
 from tests.notifying import SITE, follower, post_comment
 from tests.wxr_files import comment_xml, item_xml, write_wxr
 
@@ -25,16 +26,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _open_doors(settings):
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _open_doors(settings, relaxed_posting, guests_trusted):
     settings.SITE_URL = SITE
-
-
-@pytest.fixture
-def mails(django_capture_on_commit_callbacks):
-    """Run what waits for commit (the emails) at the end of each block."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def followed_post(**fields):

@@ -1,13 +1,13 @@
 """Previewing a comment: the JavaScript endpoint and the form's Preview button."""
 
 import pytest
-from bs4 import BeautifulSoup
 from django.test import Client
 from django.urls import reverse
 
 from forum import limits
 from forum.models import Comment
 from tests.factories import aged_token, comment_data, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -16,22 +16,17 @@ POST = reverse("forum:comment-create")
 HOSTILE = "**Bold** <script>alert(1)</script> [x](javascript:alert(1))"
 
 
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
-
-
 def test_preview_renders_markdown_through_the_sanitizer(client):
     response = client.post(PREVIEW, {"comment": HOSTILE})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    fragment = BeautifulSoup(response.content, "html.parser")
+    fragment = soup(response)
     assert fragment.select_one("p > strong").get_text() == "Bold"
     assert fragment.find("script") is None
     assert fragment.find("a") is None  # markdown-it refuses javascript: links
 
 
-def test_preview_matches_what_posting_stores(client, settings):
-    settings.COMMENT_HOLD_FIRST = False
+def test_preview_matches_what_posting_stores(client, guests_trusted):
     text = "Line one\nline two\n\n> quoted *words*"
     preview = client.post(PREVIEW, {"comment": text}).content.decode()
     client.post(POST, comment_data(make_post(), comment=text))

@@ -8,21 +8,19 @@ import json
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core import mail
 from django.test import Client
 
 from forum import limits, services
 from forum.models import Comment
 from tests.factories import comment_data, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _open_doors(settings):
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _open_doors(settings, relaxed_posting, guests_trusted):
     settings.SITE_URL = "https://blog.example"
 
 
@@ -40,7 +38,7 @@ def ask(django_capture_on_commit_callbacks):
 def answer(response, email: str) -> str:
     """The page's own words, with the address typed taken out."""
     assert response.status_code == 200
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     return str(page.select_one("main section.notice-page")).replace(email, "<address>")
 
 
@@ -78,7 +76,7 @@ def test_requests_from_one_ip_past_its_rate_are_refused_keeping_the_address(ask)
     for n in range(limits.PRIVACY_MAILS_FROM_IP.times):
         assert ask(f"reader{n}@mail.test").status_code == 200
     refused = ask("one.more@mail.test")
-    page = BeautifulSoup(refused.content, "html.parser")
+    page = soup(refused)
     assert refused.status_code == 429
     assert "Too many links" in page.select_one(".form-errors").get_text()
     assert page.select_one("input[name=email]")["value"] == "one.more@mail.test"

@@ -45,11 +45,10 @@ def replica_alias(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def replicas_on(settings):
+def replicas_on(settings, relaxed_posting, guests_trusted):
+    # guests_trusted: approved at once, so no session for a pending comment.
     settings.READ_REPLICAS = [REPLICA]
     settings.DATABASE_REPLICA_LAG_SECONDS = 10
-    settings.COMMENT_FLOOD_SECONDS = 0
-    settings.COMMENT_HOLD_FIRST = False  # approved: no session for a pending one
 
 
 class Queries:

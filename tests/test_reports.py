@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from forum.models import Comment, CommentReport, CommentStatusChange
 from forum.services.moderation import NEW_ACCOUNT_DAYS, counted_reports
-from tests.admin_client import CHANGELIST, soup, status
+from tests.admin_client import CHANGELIST, status
 from tests.factories import make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 

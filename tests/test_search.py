@@ -4,13 +4,13 @@ import re
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.db import connection
 from django.utils import timezone
 
 from forum import search
 from forum.models import Comment, Post
 from tests.factories import make_comment, make_many_comments, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ postgresql_only = pytest.mark.skipif(
 def results(client, q, **params):
     response = client.get("/search/", {"q": q, **params})
     assert response.status_code == 200
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     return page, page.select(".search-result")
 
 
@@ -186,7 +186,7 @@ def test_search_with_a_page_past_the_end_shows_the_last(client):
 
 
 def test_search_form_is_in_every_pages_header(client):
-    page = BeautifulSoup(client.get("/").content, "html.parser")
+    page = soup(client.get("/"))
     form = page.select_one("header form.search-form")
     assert form["action"] == "/search/"
     assert form.select_one("input[name=q]")["type"] == "search"

@@ -5,12 +5,12 @@ import subprocess
 import sys
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.factories import make_category, make_comment, make_post, make_user
+from tests.html import soup
 from tests.processes import (
     BASE_DIR,
     STRONG_SECRET,
@@ -66,7 +66,7 @@ def csp(response) -> dict[str, list[str]]:
 
 def inline_scripts(response) -> list[str]:
     """Executable <script> elements without a src, as HTML."""
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     return [
         str(script)
         for script in page.find_all("script")

@@ -16,12 +16,12 @@ import urllib.request
 from uuid import uuid4
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import include, path
 
 from tests.factories import comment_data, make_post
+from tests.html import soup
 from tests.processes import (
     BASE_DIR,
     clean_env,
@@ -122,7 +122,7 @@ def test_make_serve_migrates_collects_static_and_runs_gunicorn(make_serve):
     with sqlite3.connect(database) as db:  # migrated: the page's tables exist
         assert db.execute("SELECT count(*) FROM forum_post").fetchone() == (0,)
     assert (static_root / "staticfiles.json").exists()
-    stylesheet = BeautifulSoup(body, "html.parser").select_one("link[rel=stylesheet]")
+    stylesheet = soup(body).select_one("link[rel=stylesheet]")
     assert re.fullmatch(r"/static/css/parley\.[0-9a-f]{12}\.css", stylesheet["href"])
     status, headers, body = fetch(
         base + stylesheet["href"], **{"Accept-Encoding": "gzip"}
@@ -168,9 +168,9 @@ def test_make_run_mails_links_to_the_address_it_serves(tmp_path):
 def _comment_asking_for_notifications(base: str) -> None:
     """Post a guest's comment on the demo's open post, ticking a notify box."""
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-    front = BeautifulSoup(browser.open(base + "/").read(), "html.parser")
+    front = soup(browser.open(base + "/").read())
     welcome = front.find("a", string=re.compile("Welcome to Parley"))["href"]
-    page = BeautifulSoup(browser.open(base + welcome).read(), "html.parser")
+    page = soup(browser.open(base + welcome).read())
     form = page.select_one("#commentform")
     data = {i["name"]: i.get("value", "") for i in form.select("input[name]")}
     data.update(
@@ -235,7 +235,7 @@ def test_healthz_takes_only_get_and_head(client):
 
 
 def our_page(response, heading: str) -> bool:
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     return page.h1 is not None and page.h1.get_text(strip=True) == heading
 
 

@@ -1,11 +1,11 @@
 """Sign-up is rate-limited per IP: twenty accounts from one machine in 15 s no more."""
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.test import Client
 
 from forum import limits
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_signups_past_the_hourly_rate_from_one_ip_are_refused_keeping_the_form()
     for n in range(limits.SIGNUPS.times):
         assert sign_up(n).status_code == 302
     refused = sign_up(99)
-    page = BeautifulSoup(refused.content, "html.parser")
+    page = soup(refused)
     assert refused.status_code == 429
     assert refused["Retry-After"] == "3600"
     assert "Too many accounts" in page.select_one(".form-errors").get_text()

@@ -6,7 +6,6 @@ links in emails ask on GET and act on POST, so mail scanners change nothing.
 """
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
@@ -14,22 +13,15 @@ from django.test import Client
 from forum import limits
 from forum.models import Subscription
 from tests.factories import comment_data, make_post, make_user
+from tests.html import soup
 from tests.notifying import SITE, confirmation_link, links_in, post_comment
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _open_doors(settings):
-    settings.COMMENT_HOLD_FIRST = False
-    settings.COMMENT_FLOOD_SECONDS = 0
+def _open_doors(settings, relaxed_posting, guests_trusted):
     settings.SITE_URL = SITE
-
-
-@pytest.fixture
-def mails(django_capture_on_commit_callbacks):
-    """Run what waits for commit (the emails) at the end of each block."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def confirmed(**filters) -> list[bool]:
@@ -99,7 +91,7 @@ def test_a_prefetched_confirmation_link_confirms_nothing(client, mails):
     follows(client, make_post(title="Kherson"), "ann@mail.test", mails)
     response = Client().get(confirmation_link("ann@mail.test"))
     assert response.status_code == 200
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     assert "all new comments on “Kherson”" in page.get_text()
     assert page.select_one("form[method=post] button")
     assert confirmed(email="ann@mail.test") == [False]
@@ -109,7 +101,7 @@ def test_the_confirmation_page_button_confirms(client, mails):
     follows(client, make_post(), "ann@mail.test", mails)
     reader = Client(enforce_csrf_checks=True)
     link = confirmation_link("ann@mail.test")
-    page = BeautifulSoup(reader.get(link).content, "html.parser")
+    page = soup(reader.get(link))
     token = page.select_one("input[name=csrfmiddlewaretoken]")["value"]
     response = reader.post(link, {"csrfmiddlewaretoken": token})
     assert response.status_code == 200
@@ -182,7 +174,7 @@ def test_one_address_gets_a_few_confirmation_emails_an_hour_at_most(mails):
 def test_a_guest_who_ticks_a_box_is_told_to_check_their_inbox(client):
     data = comment_data(make_post(), email="ann@mail.test", notify_post="on")
     response = client.post("/comments/post/", data, follow=True)
-    page = BeautifulSoup(response.content, "html.parser").get_text(" ")
+    page = soup(response).get_text(" ")
     assert "Check your inbox to confirm the email notifications" in page
 
 
@@ -223,7 +215,7 @@ def test_an_unsubscribe_link_asks_before_it_acts(client, mails):
     link = unsubscribe_link(client, mails)
     response = Client().get(link)  # a mail scanner, or a link prefetcher
     assert response.status_code == 200
-    page = BeautifulSoup(response.content, "html.parser")
+    page = soup(response)
     assert "new comments on “Avdiivka”" in page.get_text()
     assert page.select_one("form[method=post] button").get_text() == "Unsubscribe"
     assert Subscription.objects.count() == 1
@@ -243,7 +235,7 @@ def test_one_click_unsubscribe_from_a_mail_client(client, mails):
 def test_the_unsubscribe_page_button_unsubscribes(client, mails):
     link = unsubscribe_link(client, mails)
     reader = Client(enforce_csrf_checks=True)
-    page = BeautifulSoup(reader.get(link).content, "html.parser")
+    page = soup(reader.get(link))
     form = page.select_one("main form[method=post]")
     assert reader.post(form.get("action") or link).status_code == 200
     assert not Subscription.objects.exists()

@@ -15,14 +15,11 @@ from forum.dates import clock, when
 from forum.models import Comment, ThreadRow
 from forum.thread_html import Links, Reader, ThreadLayout, render_thread
 from tests.factories import comment_data, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
 WHEN = datetime(2022, 12, 28, 9, 52, tzinfo=UTC)
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def row(pk, parent=None, name="Anna", status="approved"):
@@ -34,7 +31,7 @@ def row(pk, parent=None, name="Anna", status="approved"):
 
 def render(rows, **options) -> BeautifulSoup:
     html = render_thread(rows, links=Links(reply="/posts/p/"), **options)
-    return BeautifulSoup(f'<ol class="comment-list">{html}</ol>', "html.parser")
+    return soup(f'<ol class="comment-list">{html}</ol>')
 
 
 def toggle(page, pk):
@@ -138,7 +135,7 @@ def test_names_in_parent_links_and_controls_are_escaped():
 
 def test_urls_with_braces_are_written_as_they_are():
     html = render_thread([row(1)], links=Links(reply="/p/{x}/", report="/r/{pk}/{y}"))
-    page = BeautifulSoup(html, "html.parser")
+    page = soup(html)
     assert (
         page.select_one(".comment-reply-link")["href"] == "/p/{x}/?replytocom=1#respond"
     )

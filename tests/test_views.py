@@ -10,12 +10,9 @@ from django.utils import timezone
 
 from forum.models import Comment, Post
 from tests.factories import make_category, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def test_index_lists_published_posts_newest_first(client):
