@@ -117,6 +117,15 @@ def test_revalidating_a_hit_answers_304(post):
     assert again[CACHE] == "hit"
 
 
+def test_a_feed_from_the_cache_answers_if_modified_since(post):
+    first = Client().get("/feed/")
+    again = Client().get(
+        "/feed/", headers={"if-modified-since": first["Last-Modified"]}
+    )
+    assert again.status_code == 304
+    assert again[CACHE] == "hit"
+
+
 def test_off_when_page_cache_seconds_is_zero(post, settings):
     settings.PAGE_CACHE_SECONDS = 0
     Client().get("/")
