@@ -35,11 +35,7 @@ urlpatterns = [
     ),
     path("comment/<int:pk>/", views.comment_permalink, name="comment-permalink"),
     path("comment/<int:pk>/thread/", comment_thread, name="comment-thread"),
-    path(
-        "category/<slug:slug>/",
-        category_detail,
-        name="category-detail",
-    ),
+    path("category/<slug:slug>/", category_detail, name="category-detail"),
     path("comments/post/", views.comment_create, name="comment-create"),
     path("comments/<int:pk>/report/", views.comment_report, name="comment-report"),
     # Feeds, at WordPress's addresses.
