@@ -2,8 +2,8 @@
 
 Comments form a forest per post: every top-level comment roots its own
 django-mptt tree (its own tree_id), so a reply rewrites the lft/rght values of
-one conversation only. docs/architecture.md explains the layout, the lock that
-serialises writers (forum.services) and the tree_id sequence below.
+one conversation only. docs/decisions/ 0001-0005 explain the layout, the lock
+that serialises writers (forum.services) and the tree_id sequence below.
 """
 
 import html

@@ -3,9 +3,37 @@
 Rows arrive from one query in tree order (CommentQuerySet.thread_rows); this
 module walks them once, opening and closing nested lists with a stack. No
 template is rendered per comment: at 10,000 comments Django's template engine
-costs ~90 µs a comment, this ~7 µs (docs/performance.md). The markup follows
-WordPress's convention (docs/architecture.md, "Thread markup"), so themes and
-scripts written for WordPress threads work unchanged.
+costs ~90 µs a comment, this ~7 µs (docs/decisions/0006, docs/performance.md).
+
+The markup follows WordPress's convention, so themes and scripts written for
+WordPress threads work unchanged, plus Parley's reading aids inside the same
+elements:
+
+    <ol class="comment-list comment-list-numbered" start="51">
+      <li id="comment-12" class="comment depth-1 parent">
+        <article id="div-comment-12" class="comment-body">
+          <footer class="comment-meta"> avatar, name "says:", permalinked
+            <time>, "(edited)", parent link, <details class="thread-toggle">
+          <div class="comment-content"> the stored, sanitized HTML
+          <div class="reply"> Reply and Report; Edit and Delete for its author
+        </article>
+        <ol class="children"> ... replies, the same way ... </ol>
+      </li>
+    </ol>
+
+- Top-level comments are numbered by the <ol> itself (`start`, `reversed`);
+  CSS draws `counter(list-item)`, which honours both.
+- `span.avatar` holds initials on one of 12 hues (a CRC-32 of the name), made
+  once per author per page.
+- `details.thread-toggle` folds a comment and its replies without
+  JavaScript; its summary counts the comments shown below on this page.
+- Every reply opens with a visually hidden "Reply to <name>, level <d>: "
+  and links its parent ("in reply to <name>"): past a few levels indentation
+  stops, and these carry the structure.
+- A comment not shown but with a shown reply is a placeholder ("This comment
+  was removed.") without author or text.
+- `after` maps a comment id to HTML placed right after its article: the reply
+  form under the comment answered, and messages about that comment.
 """
 
 from dataclasses import dataclass

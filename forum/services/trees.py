@@ -2,7 +2,7 @@
 
 Tree writes (insert, delete, repair) all start with `lock_thread`, in their
 transaction, before django-mptt runs: mptt itself does no locking, and its
-lft/rght shifts race without it. docs/architecture.md has the measurements.
+lft/rght shifts race without it (docs/decisions/0003 has the evidence).
 """
 
 from collections import defaultdict
