@@ -496,6 +496,8 @@ class CommentStatusChange(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     # Steps taken together (a branch removal) share a batch, to undo them together.
     batch = models.UUIDField(null=True, blank=True, db_index=True)
+    # Where the decision was taken: "queue" (the cockpit), "" elsewhere.
+    channel = models.CharField(max_length=20, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

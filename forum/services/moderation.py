@@ -42,6 +42,7 @@ def comment_set_status(
     moderator=None,
     reason: str = "",
     batch: uuid.UUID | None = None,
+    channel: str = "",
 ) -> int:
     """Move the comments to `status`, recording each change; return how many moved.
 
@@ -59,6 +60,7 @@ def comment_set_status(
             moderator=moderator,
             reason=reason,
             batch=batch,
+            channel=channel,
         )
         for c in changing
     )
