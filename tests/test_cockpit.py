@@ -117,10 +117,13 @@ def test_the_reported_tab_lists_reports_with_their_reasons(mod, post, settings):
     assert entry_ids(response) == [comment.pk]
     reports = soup(response).select_one(".entry-reports").get_text()
     assert "Rude" in reports
-    # A moderator's decision after the reports takes it off the tab.
-    mod.post(DECIDE, {"action": "hold", "comment": comment.pk})
-    mod.post(DECIDE, {"action": "approve", "comment": comment.pk})
+    # Keeping it (approving what is approved) is a decision: off the tab.
+    mod.post(DECIDE, {"action": "approve", "comment": comment.pk, "tab": "reported"})
+    assert status(comment) == Status.APPROVED
     assert entry_ids(mod.get(QUEUE, {"tab": "reported"})) == []
+    # A new report after the decision brings it back.
+    services.comment_report(comment=comment, reason="Spam", ip_address="192.0.2.2")
+    assert entry_ids(mod.get(QUEUE, {"tab": "reported"})) == [comment.pk]
 
 
 def test_the_spam_tab_lists_recent_spam_only(mod, post):

@@ -58,6 +58,7 @@ def decide(*, comments: list[Comment], action: str, moderator) -> Decision:
         decision.blocklist_ids = _block(comments)
     if action == "trust":
         decision.trusted_ids = _trust(comments)
+    kept = [c for c in comments if c.status == status]
     decision.moved = services.comment_set_status(
         comments=comments,
         status=status,
@@ -66,7 +67,28 @@ def decide(*, comments: list[Comment], action: str, moderator) -> Decision:
         batch=batch,
         channel=CHANNEL,
     )
+    _record_kept(kept, status, moderator, batch)
     return decision
+
+
+def _record_kept(kept: list[Comment], status: str, moderator, batch) -> None:
+    """Record a decision that kept a comment's status (a reported one approved).
+
+    The status service records changes only; a moderator's "keep it" is a
+    decision too, and readers' reports count from the last one.
+    """
+    CommentStatusChange.objects.bulk_create(
+        CommentStatusChange(
+            comment=c,
+            from_status=status,
+            to_status=status,
+            moderator=moderator,
+            reason="kept as it was",
+            batch=batch,
+            channel=CHANNEL,
+        )
+        for c in kept
+    )
 
 
 def _block(comments: list[Comment]) -> list[int]:
