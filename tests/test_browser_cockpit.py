@@ -14,6 +14,7 @@ from forum.models import Comment
 from tests import browsing
 from tests.admin_client import log_in_browser
 from tests.factories import make_comment, make_moderator, make_post
+from tests.test_browser_a11y import AXE, blocking_violations
 
 browsing.require_chromium()
 
@@ -111,3 +112,33 @@ def test_reply_and_edit_by_keyboard_without_reload(page, live_server):
     expect(page.locator("#cockpit-done")).to_contain_text("Replied")
     reply = Comment.objects.get(parent=comment)
     assert (reply.body, reply.status) == ("Answered below.", Status.APPROVED)
+
+
+@pytest.mark.parametrize("viewport", [browsing.DESKTOP, browsing.PHONE])
+def test_the_queue_is_usable_at_1280_px_and_on_a_phone(browser, live_server, viewport):
+    if not AXE.exists():
+        pytest.skip(f"{AXE} not found: run `npm ci` (or `make test`)")
+    post = make_post(
+        title="A long-titled post for the narrow screen", status="published"
+    )
+    parent = make_comment(post=post, body="A parent comment. " * 20)
+    make_comment(
+        post=post,
+        parent=parent,
+        body="https://example.com/" + "a" * 120,
+        status=Status.PENDING,
+        status_reason="too many links",
+        author_email="someone.with.a.long.address@example.com",
+    )
+    context = browser.new_context(viewport=viewport)
+    context.add_init_script(path=AXE)
+    log_in_browser(context, live_server, make_moderator(username="narrow-mod"))
+    page = context.new_page()
+    page.goto(live_server.url + reverse("cockpit:queue"))
+    expect(page.locator("li.entry")).to_have_count(1)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    assert blocking_violations(page) == []
+    context.close()
