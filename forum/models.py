@@ -407,6 +407,12 @@ class Comment(MPTTModel):
         return reverse("forum:comment-permalink", kwargs={"pk": self.pk})
 
 
+class BlocklistQuerySet(models.QuerySet):
+    def active(self) -> "BlocklistQuerySet":
+        """Entries that apply now: for ever, or not expired yet."""
+        return self.filter(Q(expires_at=None) | Q(expires_at__gt=timezone.now()))
+
+
 class BlocklistEntry(models.Model):
     """A word, email or IP range whose comments go straight to spam."""
 
@@ -420,6 +426,12 @@ class BlocklistEntry(models.Model):
     value = models.CharField(max_length=254)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A block for a while lifts itself: past this, it no longer applies.
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: for ever."
+    )
+
+    objects = BlocklistQuerySet.as_manager()
 
     class Meta:
         ordering = ("kind", "value")

@@ -315,3 +315,41 @@ def test_moderators_group_grants_the_queue(client, post):
     assert client.get(QUEUE).status_code == 403
     user.groups.add(Group.objects.get(name="Moderators"))
     assert client.get(QUEUE).status_code == 200
+
+
+def test_a_block_for_a_day_lifts_itself(mod, post):
+    comment = held(post, author_email="brief@example.com", ip_address="198.51.100.8")
+    mod.post(DECIDE, {"action": "block", "comment": comment.pk, "duration": "1"})
+    entries = BlocklistEntry.objects.all()
+    assert all(e.expires_at is not None for e in entries)
+    assert BlocklistEntry.objects.active().count() == 2
+    entries.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert BlocklistEntry.objects.active().count() == 0
+    # A duration not offered is refused with a message, not a 500.
+    data = {"action": "block", "comment": comment.pk, "duration": "99"}
+    assert mod.post(DECIDE, data, **JSON).status_code == 400
+
+
+def test_an_expired_block_no_longer_sends_comments_to_spam(post, settings):
+    settings.COMMENT_HOLD_FIRST = False
+    BlocklistEntry.objects.create(
+        kind="email",
+        value="late@example.com",
+        expires_at=timezone.now() - timedelta(minutes=1),
+    )
+    BlocklistEntry.objects.create(kind="email", value="still@example.com")
+    late = services.comment_submit(
+        post=post,
+        body="Back again.",
+        parent_id=None,
+        author_name="Late",
+        author_email="late@example.com",
+    )
+    still = services.comment_submit(
+        post=post,
+        body="Here again.",
+        parent_id=None,
+        author_name="Still",
+        author_email="still@example.com",
+    )
+    assert (late.status, still.status) == (Status.APPROVED, Status.SPAM)

@@ -1,6 +1,9 @@
 """The queue's POSTs, checked: a decision, its undo, a reply or an edit."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +38,16 @@ class DecisionForm(forms.Form):
         required=False, coerce=int, choices=(), empty_value=None
     )
     author = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    # How long "Block author" lasts; "" is for ever.
+    duration = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("for ever")),
+            ("1", _("for a day")),
+            ("7", _("for a week")),
+            ("30", _("for a month")),
+        ],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +62,11 @@ class DecisionForm(forms.Form):
         if not data.get("comment") and not data.get("author"):
             raise forms.ValidationError(gettext("Choose at least one comment."))
         return data
+
+    def block_until(self):
+        """When a block taken now lifts itself (None: never)."""
+        days = self.cleaned_data.get("duration")
+        return timezone.now() + timedelta(days=int(days)) if days else None
 
     def comments(self, filters: queries.Filters) -> list[Comment]:
         """The comments the decision is about (an author's: in the tab shown)."""

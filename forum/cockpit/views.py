@@ -65,6 +65,7 @@ def queue(request):
         "reasons": reasons,
         "done": request.session.get(SESSION_KEY),
         "decisions": DecisionForm.BUTTONS,
+        "durations": DecisionForm.base_fields["duration"].choices,
         "can_decide": request.user.has_perm("forum.change_comment"),
     }
     return render(request, "admin/cockpit/queue.html", context)
@@ -81,7 +82,12 @@ def decide(request):
     if action in EXTRA_PERMISSION:
         _require(request, EXTRA_PERMISSION[action])
     comments = form.comments(queries.Filters.of(request.POST))
-    decision = triage.decide(comments=comments, action=action, moderator=request.user)
+    decision = triage.decide(
+        comments=comments,
+        action=action,
+        moderator=request.user,
+        block_until=form.block_until(),
+    )
     done = {
         "action": action,
         "ids": decision.comment_ids,

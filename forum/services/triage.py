@@ -9,6 +9,7 @@ batch id, which is what "Undo" names.
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 
@@ -49,13 +50,22 @@ class Decision:
 
 
 @transaction.atomic
-def decide(*, comments: list[Comment], action: str, moderator) -> Decision:
-    """Take one decision on these comments, as one batch; return what it did."""
+def decide(
+    *,
+    comments: list[Comment],
+    action: str,
+    moderator,
+    block_until: datetime | None = None,
+) -> Decision:
+    """Take one decision on these comments, as one batch; return what it did.
+
+    A block lasts until `block_until` if given, else for ever.
+    """
     status, reason = DECISIONS[action]
     batch = uuid.uuid4()
     decision = Decision(action, batch, [c.pk for c in comments], 0)
     if action == "block":
-        decision.blocklist_ids = _block(comments)
+        decision.blocklist_ids = _block(comments, block_until)
     if action == "trust":
         decision.trusted_ids = _trust(comments)
     kept = [c for c in comments if c.status == status]
@@ -91,12 +101,12 @@ def _record_kept(kept: list[Comment], status: str, moderator, batch) -> None:
     )
 
 
-def _block(comments: list[Comment]) -> list[int]:
+def _block(comments: list[Comment], until: datetime | None) -> list[int]:
     """Blocklist each author's email and IP; return the entries made now."""
     return [
         entry.pk
         for comment in comments
-        for entry in services.author_block(comment=comment)
+        for entry in services.author_block(comment=comment, expires_at=until)
     ]
 
 
