@@ -350,6 +350,11 @@ COMMENT_HOLD_FIRST = env_bool("COMMENT_HOLD_FIRST", True)
 COMMENT_MAX_LINKS = env_int("COMMENT_MAX_LINKS", 2)
 # Distinct readers' reports that hold an approved comment for moderation (0 = never).
 COMMENT_REPORTS_TO_HOLD = env_int("COMMENT_REPORTS_TO_HOLD", 3)
+# Retention (manage.py purge_comments): spam and removed comments are deleted
+# after SPAM_RETENTION_DAYS; IP addresses and user agents cleared after
+# IP_RETENTION_DAYS (0 = keep for ever).
+SPAM_RETENTION_DAYS = env_int("SPAM_RETENTION_DAYS", 30)
+IP_RETENTION_DAYS = env_int("IP_RETENTION_DAYS", 90)
 # Proxies (IPs or CIDR ranges) whose X-Forwarded-For is believed.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 for _proxy in TRUSTED_PROXIES:

@@ -17,6 +17,8 @@ admin.site.index_title = gettext_lazy("Moderation and content")
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
+    # The moderation queue (forum.cockpit), inside the admin's login.
+    path("admin/queue/", include("forum.cockpit.urls")),
     path("admin/", admin.site.urls),
     # Log in and out, password change and reset, with templates/registration/.
     path("accounts/", include("forum.auth_urls")),

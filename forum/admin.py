@@ -637,7 +637,7 @@ def _log(request, objects, message) -> None:
 
 @admin.register(BlocklistEntry)
 class BlocklistEntryAdmin(ForgivingChangeList, admin.ModelAdmin):
-    list_display = ("value", "kind", "note", "created_at")
+    list_display = ("value", "kind", "note", "created_at", "expires_at")
     list_filter = ("kind",)
     search_fields = ("value", "note")
 

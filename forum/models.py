@@ -467,6 +467,12 @@ def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+class BlocklistQuerySet(models.QuerySet):
+    def active(self) -> "BlocklistQuerySet":
+        """Entries that apply now: for ever, or not expired yet."""
+        return self.filter(Q(expires_at=None) | Q(expires_at__gt=timezone.now()))
+
+
 class BlocklistEntry(models.Model):
     """A word, email or IP range whose comments go straight to spam."""
 
@@ -480,6 +486,12 @@ class BlocklistEntry(models.Model):
     value = models.CharField(max_length=254)
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A block for a while lifts itself: past this, it no longer applies.
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: for ever."
+    )
+
+    objects = BlocklistQuerySet.as_manager()
 
     class Meta:
         ordering = ("kind", "value")
@@ -556,6 +568,8 @@ class CommentStatusChange(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     # Steps taken together (a branch removal) share a batch, to undo them together.
     batch = models.UUIDField(null=True, blank=True, db_index=True)
+    # Where the decision was taken: "queue" (the cockpit), "" elsewhere.
+    channel = models.CharField(max_length=20, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

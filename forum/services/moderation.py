@@ -9,7 +9,7 @@ Last-Modified follow.
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -42,6 +42,7 @@ def comment_set_status(
     moderator=None,
     reason: str = "",
     batch: uuid.UUID | None = None,
+    channel: str = "",
 ) -> int:
     """Move the comments to `status`, recording each change; return how many moved.
 
@@ -59,6 +60,7 @@ def comment_set_status(
             moderator=moderator,
             reason=reason,
             batch=batch,
+            channel=channel,
         )
         for c in changing
     )
@@ -269,8 +271,13 @@ def author_trust(*, comment: Comment) -> bool:
 
 
 @transaction.atomic
-def author_block(*, comment: Comment) -> list[BlocklistEntry]:
-    """Send this author's future comments (by email and IP) to spam."""
+def author_block(
+    *, comment: Comment, expires_at: datetime | None = None
+) -> list[BlocklistEntry]:
+    """Send this author's future comments (by email and IP) to spam.
+
+    Until `expires_at` if given (then the block lifts itself), else for ever.
+    """
     email = comment.contact_email
     values = [(BlocklistEntry.Kind.EMAIL, email.lower())]
     values.append((BlocklistEntry.Kind.IP, comment.ip_address or ""))
@@ -281,7 +288,10 @@ def author_block(*, comment: Comment) -> list[BlocklistEntry]:
         entry, new = BlocklistEntry.objects.get_or_create(
             kind=kind,
             value=value,
-            defaults={"note": f"blocked from comment #{comment.pk}"},
+            defaults={
+                "note": f"blocked from comment #{comment.pk}",
+                "expires_at": expires_at,
+            },
         )
         if new:
             created.append(entry)

@@ -251,7 +251,7 @@ def _moderate(body: str, body_html: str, author: Author, bot_reason: str):
     if bot_reason:
         return Comment.Status.SPAM, bot_reason
     text = "\n".join([body, author.name, author.email, author.url])
-    for entry in BlocklistEntry.objects.all():
+    for entry in BlocklistEntry.objects.active():
         if entry.matches(text=text, email=author.email, ip=author.ip):
             return Comment.Status.SPAM, f'blocklist entry "{entry.value}"'
     if author.is_staff:

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum import dates, models
+from forum.cockpit import queries
 from forum.models import Comment
 
 register = template.Library()
@@ -26,7 +27,14 @@ def moderation_queue(context) -> dict:
         ("Pending", counts["pending"], f"{changelist}?status__exact=pending"),
         ("Spam", counts["spam"], f"{changelist}?status__exact=spam"),
     ]
-    return {"queues": queues}
+    return {"queues": queues, "cockpit": _cockpit_counts()}
+
+
+def _cockpit_counts() -> dict:
+    """The moderation queue's tabs and counts, for its link on the admin index."""
+    counts = queries.counts()
+    tabs = [(label, counts[key]) for key, label in queries.TABS.items()]
+    return {"url": reverse("cockpit:queue"), "tabs": tabs}
 
 
 @register.filter

@@ -1,0 +1,1 @@
+"""The moderator's cockpit: the moderation queue inside the admin (issue 15)."""

@@ -1,0 +1,187 @@
+"""The moderation queue: one page in the admin, and the POSTs it sends.
+
+Every view is wrapped in admin.site.admin_view (forum.cockpit.urls): the
+admin's login, staff check and CSRF. Deciding needs `forum.change_comment`
+(the Moderators group and superusers have it). Each POST answers a plain
+form with a redirect back to the queue, and JavaScript (static/js/cockpit.js,
+which asks for JSON) with what changed, so the entry updates in place.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from forum.cockpit import queries
+from forum.cockpit.forms import DecisionForm, TextForm, UndoForm
+from forum.models import Comment
+from forum.services import triage
+
+# The permission each decision needs beyond changing comments.
+EXTRA_PERMISSION = {
+    "block": "forum.add_blocklistentry",
+    "trust": "forum.add_trustedauthor",
+}
+SESSION_KEY = "cockpit_done"
+
+
+def _require(request, permission: str = "forum.change_comment") -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request):
+    """The queue as it was: its tab and filters come back with the POST."""
+    query = {
+        k: request.POST[k] for k in ("tab", "post", "reason") if request.POST.get(k)
+    }
+    url = reverse("cockpit:queue")
+    return redirect(f"{url}?{urlencode(query)}" if query else url)
+
+
+@require_GET
+def queue(request):
+    """The queue page: a tab of comments waiting for a decision, oldest first."""
+    _require(request, "forum.view_comment")
+    filters = queries.Filters.of(request.GET)
+    posts, reasons = queries.choices(filters)
+    counts = queries.counts()
+    context = {
+        **admin.site.each_context(request),
+        "title": DecisionForm.page_title(),
+        "filters": filters,
+        "tabs": [(k, label, counts[k]) for k, label in queries.TABS.items()],
+        "entries": queries.entries(filters),
+        "posts": posts,
+        "reasons": reasons,
+        "done": request.session.get(SESSION_KEY),
+        "decisions": DecisionForm.BUTTONS,
+        "durations": DecisionForm.base_fields["duration"].choices,
+        "can_decide": request.user.has_perm("forum.change_comment"),
+    }
+    return render(request, "admin/cockpit/queue.html", context)
+
+
+@require_POST
+def decide(request):
+    """Approve, hold, spam, remove, block or trust: chosen comments, or an author's."""
+    _require(request)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
+    action = form.cleaned_data["action"]
+    if action in EXTRA_PERMISSION:
+        _require(request, EXTRA_PERMISSION[action])
+    comments = form.comments(queries.Filters.of(request.POST))
+    decision = triage.decide(
+        comments=comments,
+        action=action,
+        moderator=request.user,
+        block_until=form.block_until(),
+    )
+    done = {
+        "action": action,
+        "ids": decision.comment_ids,
+        "batch": str(decision.batch),
+        "blocklist": decision.blocklist_ids,
+        "trusted": decision.trusted_ids,
+    }
+    request.session[SESSION_KEY] = done
+    if _wants_json(request):
+        states = {c.pk: c.get_status_display() for c in comments}
+        return _json(request, done, decided=states)
+    return _back(request)
+
+
+@require_POST
+def undo(request):
+    """Take a decision back: its comments regain the status they had."""
+    _require(request)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
+    data = form.cleaned_data
+    restored = triage.undo(
+        batch=data["batch"],
+        moderator=request.user,
+        blocklist_ids=data["blocklist"],
+        trusted_ids=data["trusted"],
+    )
+    done = {"action": "undo", "ids": restored, "batch": "", "blocklist": []}
+    request.session[SESSION_KEY] = {**done, "trusted": []}
+    if _wants_json(request):
+        states = dict(
+            Comment.objects.filter(pk__in=restored).values_list("pk", "status")
+        )
+        labels = {pk: Comment.Status(s).label for pk, s in states.items()}
+        return _json(request, request.session[SESSION_KEY], decided=labels)
+    return _back(request)
+
+
+@require_POST
+def reply(request, pk: int):
+    """Answer a comment as the moderator (approved, with the Moderator badge)."""
+    _require(request)
+    parent = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    form = TextForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
+    try:
+        made = triage.reply(
+            parent=parent, body=form.cleaned_data["body"], moderator=request.user
+        )
+    except ValidationError as error:
+        return _refused(request, error.messages[0])
+    said = TextForm.replied(made)
+    return _said(request, said, pk=pk)
+
+
+@require_POST
+def edit(request, pk: int):
+    """Correct a comment's text; it keeps its place, the earlier text is kept."""
+    _require(request)
+    comment = get_object_or_404(Comment, pk=pk)
+    form = TextForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
+    try:
+        comment = triage.edit(
+            comment=comment, body=form.cleaned_data["body"], moderator=request.user
+        )
+    except ValidationError as error:
+        return _refused(request, error.messages[0])
+    return _said(request, TextForm.edited(comment), pk=pk, body_html=comment.body_html)
+
+
+def _said(request, said: str, **extra):
+    if _wants_json(request):
+        return JsonResponse({"message": said, **extra})
+    messages.success(request, said)
+    return _back(request)
+
+
+def _refused(request, problem):
+    """Bad input: say what, keep the queue as it was (400 for JavaScript)."""
+    text = problem if isinstance(problem, str) else _first_error(problem)
+    if _wants_json(request):
+        return JsonResponse({"error": text}, status=400)
+    messages.error(request, text)
+    return _back(request)
+
+
+def _first_error(form) -> str:
+    return next(iter(e for errors in form.errors.values() for e in errors))
+
+
+def _json(request, done: dict, *, decided: dict) -> JsonResponse:
+    html = render_to_string("admin/cockpit/_done.html", {"done": done}, request=request)
+    return JsonResponse({"done_html": html, "decided": decided})
