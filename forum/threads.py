@@ -15,6 +15,7 @@ from math import ceil
 from string import Formatter
 
 from django.conf import settings
+from django.db.models import Count, Window
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -452,16 +453,34 @@ def load_slice(post, place: Place, own_pending: frozenset[int]) -> Slice:
         rows = shown.thread_rows(newest_first=newest)
         roots = sum(1 for row in rows if row[1] is None)
         return Slice(rows, first=roots if newest else 1, newest_first=newest)
-    roots = _root_tree_ids(shown, newest)
-    num_pages = max(1, ceil(len(roots) / per_page))
-    if not 1 <= place.page <= num_pages:
+    if place.page < 1:
         raise Http404("No such page of comments.")
     offset = (place.page - 1) * per_page
-    rows = shown.filter(tree_id__in=roots[offset : offset + per_page]).thread_rows(
+    page_roots = list(page_roots_query(shown, newest)[offset : offset + per_page])
+    if not page_roots and place.page != 1:
+        raise Http404("No such page of comments.")
+    count = page_roots[0][1] if page_roots else 0
+    rows = shown.filter(tree_id__in=[tree for tree, _ in page_roots]).thread_rows(
         newest_first=newest
     )
-    first = len(roots) - offset if newest else offset + 1
-    return Slice(rows, num_pages, first, newest)
+    first = count - offset if newest else offset + 1
+    return Slice(rows, max(1, ceil(count / per_page)), first, newest)
+
+
+def page_roots_query(shown, newest: bool):
+    """(tree_id, how many top-level comments in all) for a page, once sliced.
+
+    Reads the post's top-level comments only, through the partial index
+    comment_roots_idx, never the replies; the count rides along (a window)
+    so a page still costs two queries.
+    """
+    order = "-tree_id" if newest else "tree_id"
+    return (
+        shown.filter(parent=None)
+        .annotate(roots=Window(Count("pk")))
+        .order_by(order)
+        .values_list("tree_id", "roots")
+    )
 
 
 def _root_tree_ids(shown, newest: bool) -> list[int]:
