@@ -393,6 +393,12 @@ class Comment(MPTTModel):
             # No index holds lft or rght (see NO_NESTED_SET_INDEX below).
             models.Index(fields=["tree_id"], name="comment_tree_idx"),
             models.Index(fields=["post", "tree_id"], name="comment_thread_idx"),
+            # A page of a thread: its top-level comments only (issue 14).
+            models.Index(
+                fields=["post", "tree_id"],
+                condition=Q(parent=None),
+                name="comment_roots_idx",
+            ),
             models.Index(fields=["post", "status"], name="comment_post_status_idx"),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),

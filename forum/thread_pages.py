@@ -10,6 +10,7 @@ this module raises NoSuchPage; the views answer it with 404.
 from dataclasses import dataclass
 from math import ceil
 
+from django.db.models import Count, Q, Window
 from django.urls import reverse
 
 from forum.models import Comment, ThreadRow
@@ -74,16 +75,20 @@ def load_slice(
     newest = layout.newest_first
     if not layout.per_page:
         return _whole_thread(shown, place, newest)
-    roots = _root_tree_ids(shown, newest)
-    num_pages = max(1, ceil(len(roots) / layout.per_page))
-    if not 1 <= place.page <= num_pages:
+    if place.page < 1:
         raise NoSuchPage("No such page of comments.")
     offset = (place.page - 1) * layout.per_page
-    rows = shown.filter(
-        tree_id__in=roots[offset : offset + layout.per_page]
-    ).thread_rows(newest_first=newest)
-    first = len(roots) - offset if newest else offset + 1
-    return Slice(rows, num_pages, first, newest)
+    page_roots = list(
+        page_roots_query(shown, newest)[offset : offset + layout.per_page]
+    )
+    if not page_roots and place.page != 1:
+        raise NoSuchPage("No such page of comments.")
+    count = page_roots[0][1] if page_roots else 0
+    rows = shown.filter(tree_id__in=[tree for tree, _ in page_roots]).thread_rows(
+        newest_first=newest
+    )
+    first = count - offset if newest else offset + 1
+    return Slice(rows, max(1, ceil(count / layout.per_page)), first, newest)
 
 
 def _whole_thread(shown, place: Place, newest: bool) -> Slice:
@@ -95,10 +100,19 @@ def _whole_thread(shown, place: Place, newest: bool) -> Slice:
     return Slice(rows, first=roots if newest else 1, newest_first=newest)
 
 
-def _root_tree_ids(shown, newest: bool) -> list[int]:
+def page_roots_query(shown, newest: bool):
+    """(tree_id, how many top-level comments in all) for a page, once sliced.
+
+    Reads the post's top-level comments only, through the partial index
+    comment_roots_idx, never the replies; the count rides along (a window)
+    so a page still costs two queries.
+    """
     order = "-tree_id" if newest else "tree_id"
-    return list(
-        shown.filter(parent=None).order_by(order).values_list("tree_id", flat=True)
+    return (
+        shown.filter(parent=None)
+        .annotate(roots=Window(Count("pk")))
+        .order_by(order)
+        .values_list("tree_id", "roots")
     )
 
 
@@ -115,8 +129,12 @@ def place_of(
     if not layout.per_page:
         return Place()
     shown = Comment.objects.for_post(comment.post_id).shown(own_pending)
-    roots = _root_tree_ids(shown, layout.newest_first)
-    try:
-        return Place(page=roots.index(comment.tree_id) // layout.per_page + 1)
-    except ValueError:
+    tree = comment.tree_id
+    earlier = Q(tree_id__gt=tree) if layout.newest_first else Q(tree_id__lt=tree)
+    counts = shown.filter(parent=None).aggregate(  # one query, the roots' index
+        before=Count("pk", filter=earlier),
+        here=Count("pk", filter=Q(tree_id=tree)),
+    )
+    if not counts["here"]:  # its conversation is not shown
         return Place()
+    return Place(page=counts["before"] // layout.per_page + 1)

@@ -15,7 +15,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from forum.models import Comment
-from forum.services.threads import comment_delete
+from forum.services.trees import comment_delete
 
 Status = Comment.Status
 
