@@ -5,7 +5,6 @@ import time
 from urllib.parse import quote
 
 import pytest
-from bs4 import BeautifulSoup
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -17,6 +16,7 @@ from forum import services
 from forum.forms import read_token
 from forum.models import Comment
 from tests.factories import comment_data, make_category, make_comment, make_post
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +41,6 @@ def post():
 @pytest.fixture
 def other():
     return make_post(title="Tulips", status="published")
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def value(response, name) -> str | None:

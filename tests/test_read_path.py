@@ -4,7 +4,6 @@ that do not exist, and the rules that each have one owner (issue 13)."""
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,12 +12,9 @@ from forum.models import Comment, ThreadRow, display_name
 from forum.thread_html import ThreadLayout
 from forum.thread_pages import NoSuchPage, Place, load_slice
 from tests.factories import make_comment, make_post, make_user
+from tests.html import soup
 
 pytestmark = pytest.mark.django_db
-
-
-def soup(response):
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def _chain(post, length):
