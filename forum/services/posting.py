@@ -91,7 +91,7 @@ def comment_submit(
     author = Author.of(user, author_name, author_email, author_url, ip_address)
     body_html = markup.render_comment(body)
     # Moderation reads no tree: decided before the lock, which stays short.
-    status, reason = _moderate(body, body_html, author, bot_reason)
+    status, reason = _moderate(body, body_html, author, bot_reason, post=post)
     with transaction.atomic():
         _lock_author(author)
         post = lock_thread(post.pk)
@@ -215,8 +215,14 @@ def _check_duplicate(post: Post, body: str, author: Author) -> None:
         raise ValidationError({"body": "You've already said that."})
 
 
-def _moderate(body: str, body_html: str, author: Author, bot_reason: str):
-    """Return the new comment's (status, reason) from the moderation rules."""
+def _moderate(
+    body: str, body_html: str, author: Author, bot_reason: str, post: Post | None = None
+):
+    """Return the new comment's (status, reason) from the moderation rules.
+
+    `post` is given for a new comment: holding everything (the post's or
+    COMMENT_HOLD_ALL) is about new comments, not edits.
+    """
     if bot_reason:
         return Comment.Status.SPAM, bot_reason
     text = "\n".join([body, author.name, author.email, author.url])
@@ -225,6 +231,8 @@ def _moderate(body: str, body_html: str, author: Author, bot_reason: str):
             return Comment.Status.SPAM, f'blocklist entry "{entry.value}"'
     if author.is_staff:
         return Comment.Status.APPROVED, ""
+    if post is not None and (settings.COMMENT_HOLD_ALL or post.hold_comments):
+        return Comment.Status.PENDING, "holding every new comment"
     links = markup.count_links(body_html)
     max_links = settings.COMMENT_MAX_LINKS
     if max_links and links >= max_links:
