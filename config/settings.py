@@ -347,6 +347,8 @@ COMMENT_REQUIRE_NAME_EMAIL = env_bool("COMMENT_REQUIRE_NAME_EMAIL", True)
 COMMENT_FLOOD_SECONDS = env_int("COMMENT_FLOOD_SECONDS", 15)
 COMMENT_MIN_FILL_SECONDS = env_int("COMMENT_MIN_FILL_SECONDS", 3)
 COMMENT_HOLD_FIRST = env_bool("COMMENT_HOLD_FIRST", True)
+# Every new comment (but staff's) waits for a moderator, on every post.
+COMMENT_HOLD_ALL = env_bool("COMMENT_HOLD_ALL", False)
 COMMENT_MAX_LINKS = env_int("COMMENT_MAX_LINKS", 2)
 # Distinct readers' reports that hold an approved comment for moderation (0 = never).
 COMMENT_REPORTS_TO_HOLD = env_int("COMMENT_REPORTS_TO_HOLD", 3)

@@ -145,6 +145,11 @@ class Post(models.Model):
     )
     categories = models.ManyToManyField(Category, related_name="posts", blank=True)
     comments_open = models.BooleanField(default=True)
+    hold_comments = models.BooleanField(
+        "hold every new comment",
+        default=False,
+        help_text="Every new comment waits for a moderator.",
+    )
     # Bumped by every write to the post's comments, in the same transaction;
     # the bump's row lock is what serialises tree writes (forum.services).
     comments_version = models.PositiveIntegerField(default=0, editable=False)

@@ -95,7 +95,7 @@ def comment_submit(
     """
     check_may_comment(user=user)
     author = Author.of(user, author_name, author_email, author_url, ip_address)
-    fields = _entry(body, author, bot_reason, user_agent)
+    fields = _entry(body, author, bot_reason, user_agent, post)
     with transaction.atomic():
         comment = _store(post, parent_id, author, **fields)
         if comment.status != Comment.Status.SPAM:
@@ -112,13 +112,15 @@ def check_may_comment(*, user) -> None:
         raise LoginRequired("You must be logged in to post a comment.")
 
 
-def _entry(body: str, author: Author, bot_reason: str, user_agent: str) -> dict:
+def _entry(
+    body: str, author: Author, bot_reason: str, user_agent: str, post: Post
+) -> dict:
     """The new comment's rendered text and moderation, decided before any lock.
 
     Moderation reads no tree, so the thread's lock stays short.
     """
     body_html = markup.render_comment(body)
-    status, reason = _moderate(body, body_html, author, bot_reason)
+    status, reason = _moderate(body, body_html, author, bot_reason, post=post)
     return {
         "body": body,
         "body_html": body_html,
@@ -246,8 +248,14 @@ def _check_duplicate(post: Post, body: str, author: Author) -> None:
         raise ValidationError({"body": "You've already said that."})
 
 
-def _moderate(body: str, body_html: str, author: Author, bot_reason: str):
-    """Return the new comment's (status, reason) from the moderation rules."""
+def _moderate(
+    body: str, body_html: str, author: Author, bot_reason: str, post: Post | None = None
+):
+    """Return the new comment's (status, reason) from the moderation rules.
+
+    `post` is given for a new comment: holding everything (the post's or
+    COMMENT_HOLD_ALL) is about new comments, not edits.
+    """
     if bot_reason:
         return Comment.Status.SPAM, bot_reason
     text = "\n".join([body, author.name, author.email, author.url])
@@ -256,6 +264,8 @@ def _moderate(body: str, body_html: str, author: Author, bot_reason: str):
             return Comment.Status.SPAM, f'blocklist entry "{entry.value}"'
     if author.is_staff:
         return Comment.Status.APPROVED, ""
+    if post is not None and (settings.COMMENT_HOLD_ALL or post.hold_comments):
+        return Comment.Status.PENDING, "holding every new comment"
     links = markup.count_links(body_html)
     max_links = settings.COMMENT_MAX_LINKS
     if max_links and links >= max_links:

@@ -19,6 +19,7 @@ EDITABLE_FIELDS = {
     "status",
     "published_at",
     "comments_open",
+    "hold_comments",
 }
 
 
@@ -33,6 +34,7 @@ def post_create(
     published_at: datetime | None = None,
     categories: list[Category] | tuple = (),
     comments_open: bool = True,
+    hold_comments: bool = False,
 ) -> Post:
     """Create a post (published now unless told otherwise)."""
     post = Post(
@@ -43,6 +45,7 @@ def post_create(
         status=status,
         published_at=published_at or timezone.now(),
         comments_open=comments_open,
+        hold_comments=hold_comments,
     )
     post.full_clean(exclude=["body_html"])
     post.save()

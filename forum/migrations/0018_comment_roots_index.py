@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0016_blocklist_expiry'),
+        ('forum', '0017_post_hold_comments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
