@@ -132,17 +132,11 @@ def reply(request, pk: int):
     """Answer a comment as the moderator (approved, with the Moderator badge)."""
     _require(request)
     parent = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
-    form = TextForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, form)
-    try:
-        made = triage.reply(
-            parent=parent, body=form.cleaned_data["body"], moderator=request.user
-        )
-    except ValidationError as error:
-        return _refused(request, error.messages[0])
-    said = TextForm.replied(made)
-    return _said(request, said, pk=pk)
+    made, refusal = _with_text(
+        request,
+        lambda body: triage.reply(parent=parent, body=body, moderator=request.user),
+    )
+    return refusal or _said(request, TextForm.replied(made), pk=pk)
 
 
 @require_POST
@@ -150,16 +144,25 @@ def edit(request, pk: int):
     """Correct a comment's text; it keeps its place, the earlier text is kept."""
     _require(request)
     comment = get_object_or_404(Comment, pk=pk)
+    edited, refusal = _with_text(
+        request,
+        lambda body: triage.edit(comment=comment, body=body, moderator=request.user),
+    )
+    if refusal:
+        return refusal
+    said = TextForm.edited(edited)
+    return _said(request, said, pk=pk, body_html=edited.body_html)
+
+
+def _with_text(request, act):
+    """(what `act` made of the posted text, None), or (None, the refusal)."""
     form = TextForm(request.POST)
     if not form.is_valid():
-        return _refused(request, form)
+        return None, _refused(request, form)
     try:
-        comment = triage.edit(
-            comment=comment, body=form.cleaned_data["body"], moderator=request.user
-        )
+        return act(form.cleaned_data["body"]), None
     except ValidationError as error:
-        return _refused(request, error.messages[0])
-    return _said(request, TextForm.edited(comment), pk=pk, body_html=comment.body_html)
+        return None, _refused(request, error.messages[0])
 
 
 def _said(request, said: str, **extra):
