@@ -12,11 +12,17 @@ holds the token can act, cookie or not. The moderator must still hold
 `forum.change_comment` when the link is used.
 """
 
-from django.shortcuts import render
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from forum.cockpit import links
+from forum.models import ModeratorPreference
 from forum.services import triage
 
 TEMPLATE = "admin/cockpit/email_decision.html"
@@ -46,3 +52,36 @@ def email_decision(request, token: str):
         channel=CHANNEL,
     )
     return render(request, TEMPLATE, {**context, "state": "done"})
+
+
+class MailForm(forms.ModelForm):
+    class Meta:
+        model = ModeratorPreference
+        fields = ["mail"]
+        widgets = {"mail": forms.RadioSelect}
+
+
+@require_http_methods(["GET", "POST"])
+def mail_preferences(request):
+    """A moderator's own choice of emails about comments to moderate."""
+    if not request.user.has_perm("forum.change_comment"):
+        raise PermissionDenied
+    # Nothing is written until the moderator saves a choice.
+    found = ModeratorPreference.objects.filter(user=request.user).first()
+    preference = found or ModeratorPreference(user=request.user)
+    was = preference.mail
+    form = MailForm(request.POST or None, instance=preference)
+    if form.is_valid():
+        if form.cleaned_data["mail"] == ModeratorPreference.Mail.HOURLY != was:
+            # The first digest holds what is held from now on, not the backlog.
+            form.instance.digest_since = timezone.now()
+        form.save()
+        messages.success(request, gettext("Your email choice is saved."))
+        return redirect("cockpit:mail")
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Emails about comments to moderate"),
+        "form": form,
+        "has_email": bool(request.user.email),
+    }
+    return render(request, "admin/cockpit/mail.html", context)

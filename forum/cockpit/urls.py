@@ -13,6 +13,7 @@ urlpatterns = [
     path("undo/", admin.site.admin_view(views.undo), name="undo"),
     path("<int:pk>/reply/", admin.site.admin_view(views.reply), name="reply"),
     path("<int:pk>/edit/", admin.site.admin_view(views.edit), name="edit"),
+    path("mail/", admin.site.admin_view(inbox.mail_preferences), name="mail"),
     # Links from moderators' emails: the signed token is the credential.
     path("email/<str:token>/", inbox.email_decision, name="email"),
 ]
