@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -746,6 +747,7 @@ class Notification(models.Model):
         REPLY = "reply", "New comment"
         CONFIRM = "confirm", "Confirm subscriptions"
         PRIVACY = "privacy", "Privacy link"
+        MODERATE = "moderate", "Comment to moderate"
 
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.REPLY)
     to = EmailAddressField()
@@ -765,6 +767,32 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"To {self.to}: {self.subject}"
+
+
+class ModeratorPreference(models.Model):
+    """How a moderator hears of held and reported comments (forum.cockpit.mail)."""
+
+    class Mail(models.TextChoices):
+        AT_ONCE = "at_once", _("At once, one email per comment")
+        HOURLY = "hourly", _("An hourly digest")
+        NEVER = "never", _("Never")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="moderator_preference",
+    )
+    mail = models.CharField(
+        _("email me about comments to moderate"),
+        max_length=8,
+        choices=Mail,
+        default=Mail.NEVER,
+    )
+    # The next digest holds what was held after this (send_moderator_digest).
+    digest_since = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self):
+        return f"{self.user}: {self.mail}"
 
 
 class LimitCounter(models.Model):

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from forum import markup
+from forum.cockpit import mail as moderator_mail
 from forum.models import (
     BlocklistEntry,
     Comment,
@@ -205,6 +206,7 @@ def comment_report(
             status=Status.PENDING,
             reason=f"reported by {reports} readers",
         )
+        moderator_mail.held(comment)
     return True
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from forum import markup
+from forum.cockpit import mail as moderator_mail
 from forum.models import (
     BlocklistEntry,
     Comment,
@@ -98,6 +99,8 @@ def comment_submit(
     fields = _entry(body, author, bot_reason, user_agent, post)
     with transaction.atomic():
         comment = _store(post, parent_id, author, **fields)
+        if comment.status == Comment.Status.PENDING:
+            moderator_mail.held(comment)  # after commit, away from the lock
         if comment.status != Comment.Status.SPAM:
             notifications.subscribe(
                 comment=comment, replies=notify_replies, whole_post=notify_post

@@ -56,10 +56,12 @@ def decide(
     action: str,
     moderator,
     block_until: datetime | None = None,
+    channel: str = CHANNEL,
 ) -> Decision:
     """Take one decision on these comments, as one batch; return what it did.
 
-    A block lasts until `block_until` if given, else for ever.
+    A block lasts until `block_until` if given, else for ever. `channel` says
+    where it was taken: the queue, or a link in an email ("email").
     """
     status, reason = DECISIONS[action]
     batch = uuid.uuid4()
@@ -75,13 +77,15 @@ def decide(
         moderator=moderator,
         reason=reason,
         batch=batch,
-        channel=CHANNEL,
+        channel=channel,
     )
-    _record_kept(kept, status, moderator, batch)
+    _record_kept(kept, status, moderator, batch, channel)
     return decision
 
 
-def _record_kept(kept: list[Comment], status: str, moderator, batch) -> None:
+def _record_kept(
+    kept: list[Comment], status: str, moderator, batch, channel: str
+) -> None:
     """Record a decision that kept a comment's status (a reported one approved).
 
     The status service records changes only; a moderator's "keep it" is a
@@ -95,7 +99,7 @@ def _record_kept(kept: list[Comment], status: str, moderator, batch) -> None:
             moderator=moderator,
             reason="kept as it was",
             batch=batch,
-            channel=CHANNEL,
+            channel=channel,
         )
         for c in kept
     )
