@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from forum.cockpit import links
 from forum.models import Comment
 from tests import browsing
 from tests.admin_client import log_in_browser
@@ -142,3 +143,26 @@ def test_the_queue_is_usable_at_1280_px_and_on_a_phone(browser, live_server, vie
     assert overflow <= 0
     assert blocking_violations(page) == []
     context.close()
+
+
+def test_approve_from_an_email_link_without_logging_in(browser, live_server):
+    """A fresh browser (no admin session), as a moderator's phone would be."""
+    moderator = make_moderator(username="mail-mod")
+    post = make_post(title="Mailed thread", status="published")
+    comment = _held(post, "Worth a look from the inbox.")
+    seen = links.last_change(comment)
+    url = live_server.url + links.path(comment, "approve", moderator, seen)
+    context = browser.new_context(viewport=browsing.PHONE)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(url)
+    expect(page.get_by_text("Worth a look from the inbox.")).to_be_visible()
+    assert _status(comment) == Status.PENDING  # opening the link changed nothing
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("heading", name="Approved")).to_be_visible()
+    assert _status(comment) == Status.APPROVED
+    page.goto(url)
+    expect(page.get_by_text(re.compile("Already approved by mail-mod"))).to_be_visible()
+    context.close()
+    assert errors == []
