@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ORDER_VAR
@@ -289,6 +291,18 @@ def _branch_action(service, *, description, log_message, said):
     return action
 
 
+class CommentActionForm(ActionForm):
+    """The action bar, with the minutes the slow mode action sets."""
+
+    minutes = forms.IntegerField(
+        label=_("Minutes"),
+        required=False,
+        min_value=0,
+        max_value=7 * 24 * 60,
+        help_text=_("For slow mode (0: off)."),
+    )
+
+
 @admin.register(Comment)
 class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     # Few columns, so the text has room at 1280 px (static/css/admin.css).
@@ -316,6 +330,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         "status",
         "status_reason",
         "is_locked",
+        "slow_mode_minutes",
         "user",
         "author_name",
         "author_email",
@@ -329,11 +344,13 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         "ancestors",
         "status_reason",
         "is_locked",
+        "slow_mode_minutes",
         "created_at",
         "ip_address",
         "user_agent",
     )
     inlines = (StatusChangeInline, RevisionInline, ReportInline)
+    action_form = CommentActionForm
     actions = (
         "approve_comments",
         "hold_comments",
@@ -342,6 +359,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         "restore_comments",
         "lock_branches",
         "unlock_branches",
+        "slow_down_branches",
         "remove_branches",
         "restore_branches",
         "trust_authors",
@@ -539,6 +557,31 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         )
         self._report(request, changed, "Unlocked.", said % {"count": len(changed)})
 
+    @admin.action(
+        description=_("Slow mode on this branch (N minutes)"), permissions=("change",)
+    )
+    def slow_down_branches(self, request, queryset):
+        minutes = _slow_mode_minutes(request)
+        if minutes is None:
+            self.message_user(
+                request,
+                _("Give the minutes for slow mode: a whole number, 0 to end it."),
+                messages.ERROR,
+            )
+            return
+        changed = [
+            c for c in queryset if services.branch_slow_mode(comment=c, minutes=minutes)
+        ]
+        said = ngettext(
+            "Slow mode set on %(count)d branch: %(minutes)d minutes.",
+            "Slow mode set on %(count)d branches: %(minutes)d minutes.",
+            len(changed),
+        )
+        log = f"Slow mode below: {minutes} minutes."
+        self._report(
+            request, changed, log, said % {"count": len(changed), "minutes": minutes}
+        )
+
     remove_branches = _branch_action(
         services.branch_remove,
         description="Remove the selected comments with all their replies",
@@ -615,6 +658,16 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
             "comments": comments % {"count": total},
         }
         self._report(request, changed, log_message, message)
+
+
+def _slow_mode_minutes(request) -> int | None:
+    """The minutes typed in the action bar, or None if missing or not allowed."""
+    try:
+        return CommentActionForm.base_fields["minutes"].clean(
+            request.POST.get("minutes")
+        )
+    except ValidationError:
+        return None
 
 
 def _breakable(email: str) -> str:

@@ -151,6 +151,12 @@ class Post(models.Model):
         default=False,
         help_text="Every new comment waits for a moderator.",
     )
+    slow_mode_minutes = models.PositiveIntegerField(
+        "slow mode (minutes)",
+        default=0,
+        help_text="Each reader may comment at most once per this many minutes "
+        "on this post (0: off). Staff are exempt.",
+    )
     # Bumped by every write to the post's comments, in the same transaction;
     # the bump's row lock is what serialises tree writes (forum.services).
     comments_version = models.PositiveIntegerField(default=0, editable=False)
@@ -372,6 +378,12 @@ class Comment(MPTTModel):
         "branch locked",
         default=False,
         help_text="No new replies anywhere under this comment.",
+    )
+    slow_mode_minutes = models.PositiveIntegerField(
+        "slow mode below (minutes)",
+        default=0,
+        help_text="Each reader may reply at most once per this many minutes "
+        "anywhere under this comment (0: off).",
     )
     # Set in the transaction that first shows the comment (forum.services):
     # the emails are rendered from it after commit, away from the thread

@@ -174,6 +174,19 @@ def branch_lock(*, comment: Comment, locked: bool = True) -> bool:
     return True
 
 
+def branch_slow_mode(*, comment: Comment, minutes: int) -> bool:
+    """Let each reader reply at most once per `minutes` under the comment (0: off).
+
+    Returns False if it was already so. Read when a reply is stored
+    (forum.services.posting), so nothing cached changes.
+    """
+    changed = Comment.objects.filter(pk=comment.pk).exclude(slow_mode_minutes=minutes)
+    if not changed.update(slow_mode_minutes=minutes):
+        return False
+    comment.slow_mode_minutes = minutes
+    return True
+
+
 @transaction.atomic
 def comment_report(
     *, comment: Comment, reason: str, user=None, ip_address: str | None = None

@@ -49,6 +49,14 @@ class Flooding(Exception):
         self.retry_after = retry_after
 
 
+class SlowMode(Flooding):
+    """Slow mode is on where the author writes: one comment per `minutes` each."""
+
+    def __init__(self, retry_after: int, minutes: int):
+        super().__init__(retry_after)
+        self.minutes = minutes
+
+
 @dataclass(frozen=True)
 class Author:
     """Who is commenting: an account, or a guest's name and email."""
@@ -145,9 +153,10 @@ def _store(post: Post, parent_id: int | None, author: Author, **fields) -> Comme
     parent = _reply_target(post, parent_id)
     _check_duplicate(post, fields["body"], author)
     _check_flood(author)
+    _check_slow_mode(post, parent, author)
     return insert(
         post,
-        parent,
+        attach_point(parent) if parent else None,
         author_name=author.name,
         author_email=author.email,
         author_url=author.url,
@@ -158,18 +167,24 @@ def _store(post: Post, parent_id: int | None, author: Author, **fields) -> Comme
 
 
 def _reply_target(post: Post, parent_id: int | None) -> Comment | None:
-    """Return the approved comment of `post` being answered, or raise."""
+    """Return the approved comment of `post` being answered, or raise.
+
+    The reply goes under its attach_point; slow mode is read from the
+    comment answered itself.
+    """
     if not parent_id:
         return None
-    locked_above = Comment.objects.filter(
+    above = Comment.objects.filter(
         tree_id=OuterRef("tree_id"),
         lft__lte=OuterRef("lft"),
         rght__gte=OuterRef("rght"),
-        is_locked=True,
     )
     parent = (
         Comment.objects.filter(pk=parent_id, post=post)
-        .annotate(in_locked_branch=Exists(locked_above))
+        .annotate(
+            in_locked_branch=Exists(above.filter(is_locked=True)),
+            in_slow_branch=Exists(above.filter(slow_mode_minutes__gt=0)),
+        )
         .first()
     )
     if parent is None or parent.status != Comment.Status.APPROVED:
@@ -180,7 +195,59 @@ def _reply_target(post: Post, parent_id: int | None) -> Comment | None:
         raise ValidationError(
             {"parent": "Replies to this conversation are closed by a moderator."}
         )
-    return attach_point(parent)
+    return parent
+
+
+def _check_slow_mode(post: Post, parent: Comment | None, author: Author) -> None:
+    """Raise SlowMode if the author wrote where slow mode asks them to wait.
+
+    A rule is the post's, or a branch's set on the answered comment or one of
+    its ancestors (one query, by the nested-set range). The thread lock is
+    held, so two workers never both let one author through.
+    """
+    rules = _slow_rules(post, parent)
+    who = _same_author(author)
+    if not rules or author.is_staff or who is None:
+        return
+    since = timezone.now() - timedelta(minutes=max(m for m, _ in rules))
+    recent = Comment.objects.filter(who, post=post, created_at__gt=since)
+    waits = [
+        (minutes * 60 - (timezone.now() - at).total_seconds(), minutes)
+        for at, tree_id, lft in recent.values_list("created_at", "tree_id", "lft")
+        for minutes, scope in rules
+        if scope(tree_id, lft) and at > timezone.now() - timedelta(minutes=minutes)
+    ]
+    if waits:
+        wait, minutes = max(waits)
+        raise SlowMode(retry_after=max(1, round(wait)), minutes=minutes)
+
+
+def _slow_rules(post: Post, parent: Comment | None) -> list:
+    """Return (minutes, scope) for each slow mode over a new comment here.
+
+    `scope(tree_id, lft)` says whether a comment at that place counts.
+    """
+    rules = []
+    if post.slow_mode_minutes:
+        rules.append((post.slow_mode_minutes, lambda tree_id, lft: True))
+    if parent is None or not parent.in_slow_branch:
+        return rules
+    slow_above = Comment.objects.filter(
+        tree_id=parent.tree_id,
+        lft__lte=parent.lft,
+        rght__gte=parent.rght,
+        slow_mode_minutes__gt=0,
+    ).values_list("tree_id", "lft", "rght", "slow_mode_minutes")
+    for tree, low, high, minutes in slow_above:
+        rules.append(
+            (
+                minutes,
+                lambda t, lft, tree=tree, low=low, high=high: (
+                    t == tree and low < lft < high
+                ),
+            )
+        )
+    return rules
 
 
 def _lock_author(author: Author) -> None:

@@ -20,6 +20,7 @@ EDITABLE_FIELDS = {
     "published_at",
     "comments_open",
     "hold_comments",
+    "slow_mode_minutes",
 }
 
 
@@ -35,6 +36,7 @@ def post_create(
     categories: list[Category] | tuple = (),
     comments_open: bool = True,
     hold_comments: bool = False,
+    slow_mode_minutes: int = 0,
 ) -> Post:
     """Create a post (published now unless told otherwise)."""
     post = Post(
@@ -46,6 +48,7 @@ def post_create(
         published_at=published_at or timezone.now(),
         comments_open=comments_open,
         hold_comments=hold_comments,
+        slow_mode_minutes=slow_mode_minutes,
     )
     post.full_clean(exclude=["body_html"])
     post.save()

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -59,6 +59,8 @@ def comment_create(request):
         comment = _submit(request, post, form)
     except services.CommentsClosed:
         return _rejected(request, post, CLOSED, 403)
+    except services.SlowMode as slow:
+        return _slow_mode(request, post, slow)
     except services.Flooding as flood:
         return _flooding(request, post, flood.retry_after)
     except ValidationError as error:
@@ -278,6 +280,36 @@ def _flooding(request, post, retry_after):
     response = _rejected(request, post, message, 429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+def _slow_mode(request, post, slow):
+    """Say when the reader may post again here; their text is handed back."""
+    every = ngettext(
+        "Slow mode is on here: each reader may comment once a minute.",
+        "Slow mode is on here: each reader may comment once every %(minutes)d minutes.",
+        slow.minutes,
+    ) % {"minutes": slow.minutes}
+    message = f"{every} {_when_again(slow.retry_after)}"
+    response = _rejected(request, post, message, 429)
+    response["Retry-After"] = str(slow.retry_after)
+    return response
+
+
+def _when_again(seconds: int) -> str:
+    if seconds < 60:
+        said = ngettext(
+            "You may send your comment in %(count)d second.",
+            "You may send your comment in %(count)d seconds.",
+            seconds,
+        )
+        return said % {"count": seconds}
+    minutes = -(-seconds // 60)  # rounded up: never too early
+    said = ngettext(
+        "You may send your comment in %(count)d minute.",
+        "You may send your comment in %(count)d minutes.",
+        minutes,
+    )
+    return said % {"count": minutes}
 
 
 @require_http_methods(["GET", "POST"])
