@@ -760,6 +760,7 @@ class Notification(models.Model):
         CONFIRM = "confirm", "Confirm subscriptions"
         PRIVACY = "privacy", "Privacy link"
         MODERATE = "moderate", "Comment to moderate"
+        APPROVED = "approved", "Your comment approved"
 
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.REPLY)
     to = EmailAddressField()

@@ -19,7 +19,7 @@ from forum.services import outbox
 from tests.admin_client import act
 from tests.factories import comment_data, make_comment, make_post, make_user
 from tests.html import soup
-from tests.notifying import SITE, follower, post_comment
+from tests.notifying import SITE, confirmation_link, follower, post_comment
 from tests.wxr_files import comment_xml, item_xml, write_wxr
 
 pytestmark = pytest.mark.django_db
@@ -361,3 +361,96 @@ def test_background_sending_leaves_no_database_connection_open(settings):
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
         )
         assert cursor.fetchone()[0] == 1  # this test's own connection only
+
+
+def _held(client, post, **fields):
+    """A guest's comment, held for a moderator; asks for email as told."""
+    pk = post_comment(client, post, **fields)
+    comment = post.comments.get(pk=pk)
+    assert comment.status == "pending"
+    return comment
+
+
+def test_a_held_comments_author_is_told_once_when_it_is_approved(
+    client, settings, mails
+):
+    settings.COMMENT_HOLD_FIRST = True
+    post = make_post(title="On <trees> & more")
+    with mails():
+        held = _held(
+            client, post, author="Ben", email="Ben@Mail.test", notify_replies="on"
+        )
+    client.post(confirmation_link("ben@mail.test"))
+    mail.outbox.clear()
+    with mails():
+        services.comment_set_status(comments=[held], status="approved")
+    [message] = mail.outbox
+    assert message.to == ["ben@mail.test"]
+    assert message.subject == "Your comment on “On <trees> & more” is published"
+    assert "Ben, a moderator approved your comment" in message.body
+    assert f"{SITE}/comment/{held.pk}/" in message.body
+    assert "replies to your comment" in message.body
+    assert message.extra_headers["List-Unsubscribe"].startswith(f"<{SITE}/")
+    with mails():  # held again and approved again: nothing more
+        services.comment_set_status(comments=[held], status="pending")
+        services.comment_set_status(comments=[held], status="approved")
+    assert len(mail.outbox) == 1
+
+
+def test_an_author_who_asked_for_nothing_is_not_told_of_the_approval(
+    client, settings, mails
+):
+    settings.COMMENT_HOLD_FIRST = True
+    post = make_post()
+    held = _held(client, post, email="ben@mail.test")
+    with mails():
+        services.comment_set_status(comments=[held], status="approved")
+    assert mail.outbox == []
+
+
+def test_an_unconfirmed_address_is_not_told_of_the_approval(client, settings, mails):
+    settings.COMMENT_HOLD_FIRST = True
+    post = make_post()
+    with mails():
+        held = _held(client, post, email="ben@mail.test", notify_post="on")
+    [confirmation] = mail.outbox  # what the box sends: a link to confirm
+    with mails():
+        services.comment_set_status(comments=[held], status="approved")
+    assert mail.outbox == [confirmation]
+
+
+def test_a_comment_approved_on_entry_sends_its_author_no_approval(client, mails):
+    post = make_post()
+    follower(post, "ben@mail.test")
+    with mails():
+        post_comment(client, post, email="ben@mail.test", notify_post="on")
+    assert mail.outbox == []
+
+
+def test_the_author_and_the_followers_each_hear_of_an_approval(client, settings, mails):
+    settings.COMMENT_HOLD_FIRST = True
+    post = followed_post()
+    follower(post, "ben@mail.test")
+    held = _held(client, post, author="Ben", email="ben@mail.test")
+    with mails():
+        services.comment_set_status(comments=[held], status="approved")
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects["ben@mail.test"].startswith("Your comment on")
+    assert subjects["ann@mail.test"].startswith("New comment by Ben")
+    assert Notification.objects.get(to="ben@mail.test").kind == "approved"
+
+
+def test_an_approval_from_the_queue_tells_the_author(client, settings, mails):
+    settings.COMMENT_HOLD_FIRST = True
+    post = make_post()
+    follower(post, "ben@mail.test")
+    held = _held(client, post, email="ben@mail.test")
+    moderator = make_user(is_staff=True, is_superuser=True)
+    client.force_login(moderator)
+    with mails():
+        response = client.post(
+            "/admin/queue/decide/", {"comment": held.pk, "action": "approve"}
+        )
+    assert response.status_code in (200, 302), response.content[:500]
+    [message] = mail.outbox
+    assert message.to == ["ben@mail.test"]

@@ -8,6 +8,11 @@ Nothing is rendered while a comment's transaction holds the thread lock:
 - a guest's confirmation email is an outbox row (`Notification`, kind
   confirm) without its text yet.
 
+Announcing a comment that a moderator approved after holding it also tells
+its author, once, if they asked this post for email (a confirmed
+subscription): the same claim that makes the announcement once-only makes
+that notice once-only.
+
 After commit, `deliver` turns a due comment into one rendered email per
 subscriber (and marks it done, once only) and sends what waits, in a
 background thread or in the request (NOTIFICATIONS_SEND). Should the process
@@ -31,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from forum.models import Comment, Notification, Subscription
+from forum.models import Comment, CommentStatusChange, Notification, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +47,8 @@ MAX_ATTEMPTS = 5
 SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
 ERROR_LENGTH = Notification._meta.get_field("last_error").max_length
 Announcement = Comment.Announcement
+# The emails that announcing a comment writes.
+ANNOUNCEMENTS = (Notification.Kind.REPLY, Notification.Kind.APPROVED)
 # Background senders still running, so tests (and shutdown) can wait for
 # them. Each takes itself out when done: the set never outgrows the sends in
 # flight.
@@ -62,6 +69,8 @@ def announce(comment: Comment) -> list[Notification]:
     (a background thread and send_notifications, say), only one writes.
     """
     rendered = [_notification(comment, s) for s in _recipients(comment)]
+    if (approved := _approval_notice(comment)) is not None:
+        rendered.append(approved)
     with transaction.atomic():
         claimed = Comment.objects.filter(
             pk=comment.pk, announcement=Announcement.DUE
@@ -109,6 +118,18 @@ def _recipients(comment: Comment) -> list[Subscription]:
 
 
 def _notification(comment: Comment, subscription: Subscription) -> Notification:
+    return _email(
+        Notification.Kind.REPLY,
+        comment,
+        subscription,
+        templates=("emails/reply_subject.txt", "emails/reply_body.txt"),
+    )
+
+
+def _email(
+    kind: str, comment: Comment, subscription: Subscription, *, templates
+) -> Notification:
+    """An email about a comment to a subscriber, with its one-click unsubscribe."""
     unsubscribe_url = absolute(
         reverse(
             "forum:unsubscribe",
@@ -123,13 +144,45 @@ def _notification(comment: Comment, subscription: Subscription) -> Notification:
         "unsubscribe_url": unsubscribe_url,
         "site_name": settings.SITE_NAME,
     }
+    subject, body = templates
     return Notification(
-        kind=Notification.Kind.REPLY,
+        kind=kind,
         to=subscription.email,
-        subject=subject_line(render_to_string("emails/reply_subject.txt", context)),
-        body=render_to_string("emails/reply_body.txt", context),
+        subject=subject_line(render_to_string(subject, context)),
+        body=render_to_string(body, context),
         unsubscribe_url=unsubscribe_url,
         comment=comment,
+    )
+
+
+def _approval_notice(comment: Comment) -> Notification | None:
+    """The author's "your comment is published", if it was held and they follow.
+
+    Consent is a confirmed subscription of theirs on this post: ticking a
+    notify box and confirming the address. An unconfirmed address gets
+    nothing but its confirmation email.
+    """
+    email = (comment.contact_email or "").lower()
+    if not email:
+        return None
+    subscription = (
+        _primary(Subscription)
+        .filter(email=email, post_id=comment.post_id, confirmed_at__isnull=False)
+        .order_by("-kind", "pk")  # "replies" first: what this comment asked
+        .first()
+    )
+    held = (
+        _primary(CommentStatusChange)
+        .filter(comment_id=comment.pk, to_status=Comment.Status.APPROVED)
+        .exists()
+    )
+    if subscription is None or not held:
+        return None
+    return _email(
+        Notification.Kind.APPROVED,
+        comment,
+        subscription,
+        templates=("emails/approved_subject.txt", "emails/approved_body.txt"),
     )
 
 
@@ -202,7 +255,7 @@ def send_pending(
     if ids is not None or comments is not None:
         outbox = outbox.filter(
             Q(pk__in=ids or [])
-            | Q(comment_id__in=comments or [], kind=Notification.Kind.REPLY)
+            | Q(comment_id__in=comments or [], kind__in=ANNOUNCEMENTS)
         )
     sent = failed = 0
     for notification in outbox.order_by("pk")[:limit]:
