@@ -303,6 +303,16 @@ class CommentActionForm(ActionForm):
     )
 
 
+def _status_action(status: str, description: str):
+    """An action of CommentAdmin's that moves the selected comments to `status`."""
+
+    @admin.action(description=description, permissions=("change",))
+    def action(self, request, queryset):
+        self._set_status(request, queryset, status)
+
+    return action
+
+
 @admin.register(Comment)
 class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     # Few columns, so the text has room at 1280 px (static/css/admin.css).
@@ -487,25 +497,14 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         except ValidationError as error:
             self.message_user(request, error.messages[0], messages.ERROR)
 
-    @admin.action(description="Approve the selected comments", permissions=("change",))
-    def approve_comments(self, request, queryset):
-        self._set_status(request, queryset, Status.APPROVED)
-
-    @admin.action(
-        description="Hold the selected comments for moderation", permissions=("change",)
+    approve_comments = _status_action(
+        Status.APPROVED, _("Approve the selected comments")
     )
-    def hold_comments(self, request, queryset):
-        self._set_status(request, queryset, Status.PENDING)
-
-    @admin.action(
-        description="Mark the selected comments as spam", permissions=("change",)
+    hold_comments = _status_action(
+        Status.PENDING, _("Hold the selected comments for moderation")
     )
-    def mark_spam(self, request, queryset):
-        self._set_status(request, queryset, Status.SPAM)
-
-    @admin.action(description="Remove the selected comments", permissions=("change",))
-    def remove_comments(self, request, queryset):
-        self._set_status(request, queryset, Status.REMOVED)
+    mark_spam = _status_action(Status.SPAM, _("Mark the selected comments as spam"))
+    remove_comments = _status_action(Status.REMOVED, _("Remove the selected comments"))
 
     @admin.action(
         description="Restore the selected removed comments", permissions=("change",)

@@ -7,6 +7,7 @@ form with a redirect back to the queue, and JavaScript (static/js/cockpit.js,
 which asks for JSON) with what changed, so the entry updates in place.
 """
 
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -71,13 +72,28 @@ def queue(request):
     return render(request, "admin/cockpit/queue.html", context)
 
 
-@require_POST
-def decide(request):
+def _decision(form_class):
+    """A decision's view, given the POSTed form's data once the moderator may
+    decide and the form is valid (else the queue says what is wrong)."""
+
+    def wrap(view):
+        @require_POST
+        @functools.wraps(view)
+        def checked(request):
+            _require(request)
+            form = form_class(request.POST)
+            if not form.is_valid():
+                return _refused(request, form)
+            return view(request, form)
+
+        return checked
+
+    return wrap
+
+
+@_decision(DecisionForm)
+def decide(request, form: DecisionForm):
     """Approve, hold, spam, remove, block or trust: chosen comments, or an author's."""
-    _require(request)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, form)
     action = form.cleaned_data["action"]
     if action in EXTRA_PERMISSION:
         _require(request, EXTRA_PERMISSION[action])
@@ -95,20 +111,12 @@ def decide(request):
         "blocklist": decision.blocklist_ids,
         "trusted": decision.trusted_ids,
     }
-    request.session[SESSION_KEY] = done
-    if _wants_json(request):
-        states = {c.pk: c.get_status_display() for c in comments}
-        return _json(request, done, decided=states)
-    return _back(request)
+    return _done(request, done)
 
 
-@require_POST
-def undo(request):
+@_decision(UndoForm)
+def undo(request, form: UndoForm):
     """Take a decision back: its comments regain the status they had."""
-    _require(request)
-    form = UndoForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, form)
     data = form.cleaned_data
     restored = triage.undo(
         batch=data["batch"],
@@ -116,15 +124,19 @@ def undo(request):
         blocklist_ids=data["blocklist"],
         trusted_ids=data["trusted"],
     )
-    done = {"action": "undo", "ids": restored, "batch": "", "blocklist": []}
-    request.session[SESSION_KEY] = {**done, "trusted": []}
-    if _wants_json(request):
-        states = dict(
-            Comment.objects.filter(pk__in=restored).values_list("pk", "status")
-        )
-        labels = {pk: Comment.Status(s).label for pk, s in states.items()}
-        return _json(request, request.session[SESSION_KEY], decided=labels)
-    return _back(request)
+    done = {"action": "undo", "ids": restored, "batch": ""}
+    return _done(request, {**done, "blocklist": [], "trusted": []})
+
+
+def _done(request, done: dict):
+    """Keep what was done for the "Done: … · Undo" line, and answer: back to
+    the queue, or (JavaScript) the line and each comment's status now."""
+    request.session[SESSION_KEY] = done
+    if not _wants_json(request):
+        return _back(request)
+    states = Comment.objects.filter(pk__in=done["ids"]).values_list("pk", "status")
+    labels = {pk: Comment.Status(status).label for pk, status in states}
+    return _json(request, done, decided=labels)
 
 
 @require_POST

@@ -44,38 +44,47 @@ def comment_set_status(
     reason: str = "",
     batch: uuid.UUID | None = None,
     channel: str = "",
+    kept_reason: str = "",
 ) -> int:
     """Move the comments to `status`, recording each change; return how many moved.
 
-    Approving a comment for the first time tells its subscribers (after commit).
+    With `kept_reason`, comments already in `status` are recorded too: a
+    moderator's "keep it as it is" is a decision (readers' reports count from
+    the last one). Approving a comment for the first time tells its
+    subscribers (after commit).
     """
+    comments = list(comments)
     changing = [c for c in comments if c.status != status]
-    if not changing:
-        return 0
     reason = Truncator(reason).chars(REASON_LENGTH)
+    recorded = comments if kept_reason else changing
     CommentStatusChange.objects.bulk_create(
         CommentStatusChange(
             comment=c,
             from_status=c.status,
             to_status=status,
             moderator=moderator,
-            reason=reason,
+            reason=reason if c.status != status else kept_reason,
             batch=batch,
             channel=channel,
         )
-        for c in changing
+        for c in recorded
     )
+    if changing:
+        _move(changing, status, reason)
+    return len(changing)
+
+
+def _move(comments: list[Comment], status: str, reason: str) -> None:
     changes = {"status": status, "status_reason": reason}
     if status == Status.APPROVED:
         changes["announcement"] = _due_if_unseen()
-    Comment.objects.filter(pk__in=[c.pk for c in changing]).update(**changes)
-    Post.objects.filter(pk__in={c.post_id for c in changing}).touch_threads()
-    for comment in changing:
+    Comment.objects.filter(pk__in=[c.pk for c in comments]).update(**changes)
+    Post.objects.filter(pk__in={c.post_id for c in comments}).touch_threads()
+    for comment in comments:
         comment.status, comment.status_reason = status, reason
         if status == Status.APPROVED and comment.announcement == Announcement.UNSEEN:
             comment.announcement = Announcement.DUE
-    notifications.comments_shown(changing)
-    return len(changing)
+    notifications.comments_shown(comments)
 
 
 def _due_if_unseen() -> Case:

@@ -70,39 +70,19 @@ def decide(
         decision.blocklist_ids = _block(comments, block_until)
     if action == "trust":
         decision.trusted_ids = _trust(comments)
-    kept = [c for c in comments if c.status == status]
     decision.moved = services.comment_set_status(
         comments=comments,
         status=status,
-        moderator=moderator,
         reason=reason,
-        batch=batch,
-        channel=channel,
+        kept_reason="kept as it was",
+        **_step(moderator, batch, channel),
     )
-    _record_kept(kept, status, moderator, batch, channel)
     return decision
 
 
-def _record_kept(
-    kept: list[Comment], status: str, moderator, batch, channel: str
-) -> None:
-    """Record a decision that kept a comment's status (a reported one approved).
-
-    The status service records changes only; a moderator's "keep it" is a
-    decision too, and readers' reports count from the last one.
-    """
-    CommentStatusChange.objects.bulk_create(
-        CommentStatusChange(
-            comment=c,
-            from_status=status,
-            to_status=status,
-            moderator=moderator,
-            reason="kept as it was",
-            batch=batch,
-            channel=channel,
-        )
-        for c in kept
-    )
+def _step(moderator, batch: uuid.UUID, channel: str = CHANNEL) -> dict:
+    """Who took a step of moderation, in which batch, and where."""
+    return {"moderator": moderator, "batch": batch, "channel": channel}
 
 
 def _block(comments: list[Comment], until: datetime | None) -> list[int]:
@@ -148,12 +128,7 @@ def undo(
     again = uuid.uuid4()
     for status, group in by_status.items():
         services.comment_set_status(
-            comments=group,
-            status=status,
-            moderator=moderator,
-            reason="undone",
-            batch=again,
-            channel=CHANNEL,
+            comments=group, status=status, reason="undone", **_step(moderator, again)
         )
     notes = ("blocked from comment #", "trusted from comment #")
     BlocklistEntry.objects.filter(
