@@ -783,7 +783,10 @@ class Notification(models.Model):
 
 
 class ModeratorPreference(models.Model):
-    """How a moderator hears of held and reported comments (forum.cockpit.mail)."""
+    """How a moderator hears of held and reported comments.
+
+    Read by forum.services.moderator_mail.
+    """
 
     class Mail(models.TextChoices):
         AT_ONCE = "at_once", _("At once, one email per comment")

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from forum.cockpit import links
 from forum.models import Comment, CommentStatusChange
+from forum.services import decision_links as links
 from forum.services import triage
 from tests.admin_client import soup, status
 from tests.factories import make_comment, make_moderator, make_post, make_user

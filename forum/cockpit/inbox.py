@@ -22,8 +22,8 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from forum.cockpit import links
 from forum.models import Comment, ModeratorPreference
+from forum.services import decision_links as links
 from forum.services import triage
 
 TEMPLATE = "admin/cockpit/email_decision.html"

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from forum import markup
-from forum.cockpit import mail as moderator_mail
 from forum.models import (
     BlocklistEntry,
     Comment,
@@ -28,7 +27,7 @@ from forum.models import (
     Post,
     TrustedAuthor,
 )
-from forum.services import notifications
+from forum.services import moderator_mail, notifications
 
 Status = Comment.Status
 Announcement = Comment.Announcement
