@@ -14,8 +14,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, TextField
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -85,20 +85,13 @@ class PostQuerySet(models.QuerySet):
             status=Post.Status.PUBLISHED, published_at__lte=timezone.now()
         )
 
-    def with_response_counts(self) -> "PostQuerySet":
-        """Annotate `response_count`, the number of approved comments."""
-        approved = (
-            Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
-            .order_by()
-            .values("post")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(response_count=Coalesce(Subquery(approved), 0))
-
-    def touch_threads(self) -> int:
+    def touch_threads(self, *, added: tuple[int, int] | None = None) -> int:
         """Mark these posts' threads as changed: cache keys and ETags follow.
 
+        The same UPDATE keeps the stored counters (Post.comment_count,
+        Post.root_count) true: recounted from the comments, or, when the
+        caller knows exactly what it added (`added`: approved comments,
+        shown conversations), moved by that much without reading the thread.
         One UPDATE ... RETURNING slug, so the page cache learns which posts'
         pages to drop without a second query (forum.page_cache).
         """
@@ -109,15 +102,46 @@ class PostQuerySet(models.QuerySet):
         ops = connection.ops
         ids, params = self.order_by().values("pk").query.get_compiler(db).as_sql()
         table = ops.quote_name(self.model._meta.db_table)
+        counts, count_params = _counter_updates(table, added)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET comments_version = comments_version + 1, "  # noqa: S608 -- our own table and compiled SQL
-                f"comments_changed_at = %s WHERE id IN ({ids}) RETURNING slug",
-                [ops.adapt_datetimefield_value(timezone.now()), *params],
+                f"comments_changed_at = %s, {counts} WHERE id IN ({ids}) "
+                "RETURNING slug",
+                [ops.adapt_datetimefield_value(timezone.now()), *count_params, *params],
             )
             slugs = [slug for (slug,) in cursor.fetchall()]
         page_cache.touch_posts(slugs)
         return len(slugs)
+
+
+# The stored counters, recounted. A conversation is shown to every reader when
+# its first comment is approved or, as a placeholder, when a reply below it is
+# (CommentQuerySet.shown): the pages count these.
+COMMENT_COUNT_SQL = (
+    "(SELECT COUNT(*) FROM forum_comment c "
+    "WHERE c.post_id = {post}.id AND c.status = 'approved')"
+)
+ROOT_COUNT_SQL = (
+    "(SELECT COUNT(*) FROM forum_comment r "
+    "WHERE r.post_id = {post}.id AND r.parent_id IS NULL AND (r.status = 'approved' "
+    "OR EXISTS (SELECT 1 FROM forum_comment c WHERE c.tree_id = r.tree_id "
+    "AND c.lft > r.lft AND c.status = 'approved')))"
+)
+
+
+def _counter_updates(table: str, added: tuple[int, int] | None) -> tuple[str, list]:
+    """The SET clauses that keep a post's counters true, and their parameters."""
+    if added is not None:
+        return (
+            "comment_count = comment_count + %s, root_count = root_count + %s",
+            list(added),
+        )
+    return (
+        f"comment_count = {COMMENT_COUNT_SQL.format(post=table)}, "
+        f"root_count = {ROOT_COUNT_SQL.format(post=table)}",
+        [],
+    )
 
 
 class Post(models.Model):
@@ -161,6 +185,12 @@ class Post(models.Model):
     # the bump's row lock is what serialises tree writes (forum.services).
     comments_version = models.PositiveIntegerField(default=0, editable=False)
     comments_changed_at = models.DateTimeField(null=True, editable=False)
+    # Counters kept by touch_threads in the same transaction as every write
+    # (`check_threads` finds a drift, `--repair` recounts): the pages read
+    # them instead of counting the thread. Approved comments ("N Responses"),
+    # and top-level conversations every reader sees (the pages' count).
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    root_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The post's id in the WordPress export it came from (import_wxr). Merged

@@ -56,9 +56,22 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     )
     comment.insert_at(parent, position="last-child", refresh_target=False)
     comment.save()
-    Post.objects.filter(pk=post.pk).touch_threads()
+    Post.objects.filter(pk=post.pk).touch_threads(added=_added(comment, parent))
     notifications.comments_shown([comment])
     return comment
+
+
+def _added(comment: Comment, parent: Comment | None) -> tuple[int, int] | None:
+    """What a new comment adds to the post's counters: (approved, conversations).
+
+    An approved reply under a comment that is not approved may bring its
+    conversation back as a placeholder: None, recount.
+    """
+    if comment.status != Comment.Status.APPROVED:
+        return (0, 0)
+    if parent is None:
+        return (1, 1)
+    return (1, 0) if parent.status == Comment.Status.APPROVED else None
 
 
 @transaction.atomic
