@@ -1,12 +1,15 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
+from django.views.decorators.cache import cache_page as cache_for
 from django.views.decorators.http import conditional_page, require_safe
+from django.views.i18n import JavaScriptCatalog
 
 from forum import feeds, views
 from forum.page_cache import cache_page
 from forum.sitemaps import SITEMAPS, favicon, robots_txt
 from forum.views import accounts
 from forum.views.commenting import comment_preview
+from forum.views.live import thread_changes
 from forum.views.search import search
 
 
@@ -33,6 +36,7 @@ urlpatterns = [
         post_detail,
         name="post-comments-page",
     ),
+    path("posts/<slug:slug>/live/", thread_changes, name="thread-changes"),
     path("comment/<int:pk>/", views.comment_permalink, name="comment-permalink"),
     path("comment/<int:pk>/thread/", comment_thread, name="comment-thread"),
     path("category/<slug:slug>/", category_detail, name="category-detail"),
@@ -58,6 +62,12 @@ urlpatterns = [
         name="post-comments-feed-atom",
     ),
     path("search/", search, name="search"),
+    # The words of the scripts (gettext in static/js), per language.
+    path(
+        "jsi18n/",
+        cache_for(24 * 3600)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("sitemap.xml", cached_sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("favicon.ico", favicon, name="favicon"),
