@@ -355,6 +355,9 @@ if COMMENT_MAX_DEPTH < 1:
 # and which come first: "oldest" or "newest".
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENTS_ORDER = env_str("COMMENTS_ORDER", "oldest")
+# How often an open thread page asks whether the thread changed (forum.live);
+# 0 turns live updates off.
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 15)
 if COMMENTS_ORDER not in {"oldest", "newest"}:
     raise ImproperlyConfigured('COMMENTS_ORDER must be "oldest" or "newest".')
 # Levels shown on one page; deeper replies continue on the subthread's own page

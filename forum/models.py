@@ -8,6 +8,7 @@ that serialises writers (forum.services) and the tree_id sequence below.
 
 import html
 import ipaddress
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -85,7 +86,12 @@ class PostQuerySet(models.QuerySet):
             status=Post.Status.PUBLISHED, published_at__lte=timezone.now()
         )
 
-    def touch_threads(self, *, added: tuple[int, int] | None = None) -> int:
+    def touch_threads(
+        self,
+        *,
+        added: tuple[int, int] | None = None,
+        comments: Iterable[int] = (),
+    ) -> int:
         """Mark these posts' threads as changed: cache keys and ETags follow.
 
         The same UPDATE keeps the stored counters (Post.comment_count,
@@ -93,9 +99,11 @@ class PostQuerySet(models.QuerySet):
         caller knows exactly what it added (`added`: approved comments,
         shown conversations), moved by that much without reading the thread.
         One UPDATE ... RETURNING slug, so the page cache learns which posts'
-        pages to drop without a second query (forum.page_cache).
+        pages to drop without a second query (forum.page_cache). `comments`:
+        the ids of the comments whose shown form changed, which open pages
+        then fetch (forum.live).
         """
-        from forum import page_cache
+        from forum import live, page_cache
 
         db = self._db or router.db_for_write(self.model)
         connection = connections[db]
@@ -112,6 +120,7 @@ class PostQuerySet(models.QuerySet):
             )
             slugs = [slug for (slug,) in cursor.fetchall()]
         page_cache.touch_posts(slugs)
+        live.mark_changed(comments)
         return len(slugs)
 
 
@@ -422,6 +431,10 @@ class Comment(MPTTModel):
     announcement = models.CharField(
         max_length=6, choices=Announcement, default=Announcement.DONE, editable=False
     )
+    # The post's comments_version after the last write that changed how the
+    # comment shows (touch_threads): open pages poll for rows newer than
+    # theirs (forum.live). 0: not changed since it was imported.
+    changed_version = models.PositiveIntegerField(default=0, editable=False)
     # Declared so it gets no index of its own: Meta.indexes has it.
     tree_id = models.PositiveIntegerField(editable=False)
     # The comment's id in the WordPress export it came from (import_wxr).
@@ -448,6 +461,11 @@ class Comment(MPTTModel):
                 name="comment_roots_idx",
             ),
             models.Index(fields=["post", "status"], name="comment_post_status_idx"),
+            # What changed on a post since a version (forum.live). Tree writes
+            # never set it, so their row updates stay HOT (decisions/0005).
+            models.Index(
+                fields=["post", "changed_version"], name="comment_changed_idx"
+            ),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
             models.Index(fields=["author_email"], name="comment_email_idx"),

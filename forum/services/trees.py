@@ -55,6 +55,9 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
         exclude=[*TREE_FIELDS, "post", "parent", "user"], validate_constraints=False
     )
     comment.insert_at(parent, position="last-child", refresh_target=False)
+    # The version the bump below makes: `post` was read under the lock, so
+    # the stamp costs no query of its own (forum.live).
+    comment.changed_version = post.comments_version + 1
     comment.save()
     Post.objects.filter(pk=post.pk).touch_threads(added=_added(comment, parent))
     notifications.comments_shown([comment])
@@ -142,7 +145,7 @@ def thread_rebuild(*, post_id: int) -> int:
         _number_tree(root, tree_id, children)
     changed = [c for c in comments if _tree_state(c) != old[c.pk]]
     Comment.objects.bulk_update(changed, ["parent", *TREE_FIELDS], batch_size=1000)
-    Post.objects.filter(pk=post_id).touch_threads()
+    Post.objects.filter(pk=post_id).touch_threads(comments=[c.pk for c in changed])
     return len(changed)
 
 
