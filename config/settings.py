@@ -48,6 +48,19 @@ def env_int(name: str, default: int) -> int:
     return number
 
 
+def env_signed_int(name: str, default: int) -> int:
+    """Return the variable as an integer that may be negative, failing loudly."""
+    value = env_str(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from None
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """Return the comma-separated variable as a list without empty items."""
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
@@ -367,6 +380,27 @@ if COMMENT_DISPLAY_DEPTH == 1:
     raise ImproperlyConfigured(
         "COMMENT_DISPLAY_DEPTH must be 0 (no limit) or 2 or more."
     )
+
+# Votes on comments (forum.services.votes): "off", "users" (signed-in readers)
+# or "everyone" (guests too: one vote per comment per browser, through a
+# signed cookie, and at most VOTES_GUEST_DAILY_PER_IP guest votes per IP a day).
+VOTES = env_str("VOTES", "users")
+if VOTES not in {"off", "users", "everyone"}:
+    raise ImproperlyConfigured('VOTES must be "off", "users" or "everyone".')
+# Down-votes; false leaves likes only.
+VOTES_DOWN = env_bool("VOTES_DOWN", True)
+# Votes one reader may cast (or change) per minute, counted across workers.
+VOTES_PER_MINUTE = env_int("VOTES_PER_MINUTE", 60)
+VOTES_GUEST_DAILY_PER_IP = env_int("VOTES_GUEST_DAILY_PER_IP", 500)
+# The order a reader sees until they choose one, unless the post suggests
+# one: best, top, new, old (the thread as it was written) or controversial.
+COMMENT_ORDER = env_str("COMMENT_ORDER", "old")
+if COMMENT_ORDER not in {"best", "top", "new", "old", "controversial"}:
+    raise ImproperlyConfigured(
+        "COMMENT_ORDER must be best, top, new, old or controversial."
+    )
+# Comments scoring this or lower start folded (open with one click).
+COMMENT_COLLAPSE_SCORE = env_signed_int("COMMENT_COLLAPSE_SCORE", -5)
 
 # Comment rules (WordPress's defaults). Each is an environment variable too.
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 10000)

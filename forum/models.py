@@ -79,6 +79,16 @@ class Category(models.Model):
         return reverse("forum:category-detail", kwargs={"slug": self.slug})
 
 
+class CommentOrder(models.TextChoices):
+    """The orders a reader may read a thread in (forum.orders)."""
+
+    BEST = "best", _("Best")
+    TOP = "top", _("Top")
+    NEW = "new", _("New")
+    OLD = "old", _("Old")
+    CONTROVERSIAL = "controversial", _("Controversial")
+
+
 class PostQuerySet(models.QuerySet):
     def published(self) -> "PostQuerySet":
         """Posts the public may read: published, and not scheduled for later."""
@@ -189,6 +199,15 @@ class Post(models.Model):
         default=0,
         help_text="Each reader may comment at most once per this many minutes "
         "on this post (0: off). Staff are exempt.",
+    )
+    suggested_order = models.CharField(
+        _("suggested order"),
+        max_length=13,
+        choices=CommentOrder,
+        blank=True,
+        help_text=_(
+            "The order readers see until they pick one; empty: the site's default."
+        ),
     )
     # Bumped by every write to the post's comments, in the same transaction;
     # the bump's row lock is what serialises tree writes (forum.services).
@@ -424,6 +443,16 @@ class Comment(MPTTModel):
         help_text="Each reader may reply at most once per this many minutes "
         "anywhere under this comment (0: off).",
     )
+    # Kept in step with the Vote rows, in the vote's transaction, with F()
+    # (forum.services.votes): a page reads scores without counting votes.
+    votes_up = models.PositiveIntegerField(_("up-votes"), default=0, editable=False)
+    votes_down = models.PositiveIntegerField(_("down-votes"), default=0, editable=False)
+    is_pinned = models.BooleanField(
+        _("pinned"),
+        default=False,
+        editable=False,
+        help_text=_("Shown first under every order (top-level comments only)."),
+    )
     # Set in the transaction that first shows the comment (forum.services):
     # the emails are rendered from it after commit, away from the thread
     # lock. Rows made outside the services (bulk imports) default to DONE,
@@ -525,6 +554,11 @@ class Comment(MPTTModel):
         return self.has_changeable_status and timezone.now() <= self.editable_until
 
     @property
+    def score(self) -> int:
+        """Up-votes less down-votes, as readers see it."""
+        return self.votes_up - self.votes_down
+
+    @property
     def contact_email(self) -> str:
         """Where to write to its author: their account's address, or the one given."""
         return self.user.email if self.user else self.author_email
@@ -537,6 +571,49 @@ CHANGEABLE_STATUSES = frozenset({Comment.Status.APPROVED, Comment.Status.PENDING
 def display_name(user) -> str:
     """The name a user goes by on pages and in feeds: full name, else login."""
     return user.get_full_name() or user.get_username()
+
+
+class Vote(models.Model):
+    """One reader's vote on one comment; Comment.votes_up/down count them.
+
+    A reader is an account ("user:<id>") or, where guests may vote, a
+    browser's signed-cookie id ("guest:<id>"); the database allows one row
+    each per comment. A guest's IP is kept for the per-IP daily cap.
+    """
+
+    class Value(models.IntegerChoices):
+        UP = 1, _("Up")
+        DOWN = -1, _("Down")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    voter = models.CharField(max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    value = models.SmallIntegerField(choices=Value)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "voter"], name="one_vote_per_reader"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__in=[1, -1]), name="vote_value_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["ip_address", "created_at"], name="vote_ip_idx"),
+            models.Index(fields=["user"], name="vote_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.voter}: {self.value:+d} on #{self.comment_id}"
 
 
 class BlocklistQuerySet(models.QuerySet):

@@ -40,6 +40,7 @@ urlpatterns = [
     path("category/<slug:slug>/", category_detail, name="category-detail"),
     path("comments/post/", views.comment_create, name="comment-create"),
     path("comments/<int:pk>/report/", views.comment_report, name="comment-report"),
+    path("comments/<int:pk>/vote/", views.comment_vote, name="comment-vote"),
     # Feeds, at WordPress's addresses.
     path("feed/", feed_view(feeds.LatestPostsFeed), name="feed"),
     path("feed/atom/", feed_view(feeds.LatestPostsAtomFeed), name="feed-atom"),

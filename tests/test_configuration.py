@@ -5,7 +5,7 @@ import re
 from tests.processes import BASE_DIR
 
 READERS = {
-    "config/settings.py": r'env_(?:str|bool|int|list)\(\s*"([A-Z0-9_]+)"',
+    "config/settings.py": r'env_(?:str|bool|int|signed_int|list)\(\s*"([A-Z0-9_]+)"',
     "config/gunicorn.conf.py": r'os\.environ\.get\(\s*"([A-Z0-9_]+)"',
 }
 

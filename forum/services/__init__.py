@@ -4,7 +4,8 @@
 - thread_bulk: a thread built in bulk (imports, benchmarks, test data);
 - posting: a reader's comment, checked and moderated on entry;
 - moderation: status changes, branch actions, reports, trusted and blocked authors;
-- posts: writes to posts.
+- posts: writes to posts;
+- votes: readers' votes on comments, and pinned comments.
 
 WordPress import and export live in forum.wordpress.
 """
@@ -40,9 +41,16 @@ from forum.services.posts import (
 )
 from forum.services.thread_bulk import thread_bulk_create
 from forum.services.trees import comment_create, comment_delete, thread_rebuild
+from forum.services.votes import (
+    VoteRefused,
+    comment_pin,
+    vote_cast,
+    votes_reset,
+)
 
 __all__ = [
     "CommentsClosed",
+    "VoteRefused",
     "Flooding",
     "SlowMode",
     "LoginRequired",
@@ -58,6 +66,7 @@ __all__ = [
     "comment_create",
     "comment_delete",
     "comment_edit",
+    "comment_pin",
     "comment_moderator_edit",
     "comment_report",
     "comment_restore",
@@ -69,4 +78,6 @@ __all__ = [
     "thread_bulk_create",
     "thread_rebuild",
     "threads_touch_for_users",
+    "vote_cast",
+    "votes_reset",
 ]

@@ -18,6 +18,7 @@ from forum.models import (
     normalise_email,
 )
 from forum.services.outbox import absolute, send_after_commit, subject_line
+from forum.services.votes import votes_anonymise, votes_of
 
 PRIVACY_SALT = "forum.privacy"
 PRIVACY_MAX_AGE = 24 * 3600
@@ -76,6 +77,12 @@ def comments_of(email: str):
     return Comment.objects.filter(author_email=email.lower()).order_by("created_at")
 
 
+def _accounts_of(email: str):
+    """The ids of the accounts with this address (as a subquery)."""
+    users = get_user_model().objects.filter(email__iexact=normalise_email(email))
+    return users.values("pk")
+
+
 def export(email: str) -> dict:
     """Everything stored about the comments made with this email, as JSON values."""
     earlier = Prefetch(
@@ -86,6 +93,9 @@ def export(email: str) -> dict:
     return {
         "email": normalise_email(email),
         "comments": [_exported_comment(c) for c in comments],
+        # The votes the accounts with this address cast (a guest's votes
+        # are known by a browser cookie only, never by an address).
+        "votes": votes_of(_accounts_of(email)),
         "subscriptions": [
             {
                 "post": s.post.title,
@@ -134,6 +144,7 @@ def anonymise(email: str) -> int:
         user_agent="",
     )
     Subscription.objects.filter(email=email.lower()).delete()
+    votes_anonymise(_accounts_of(email))
     Notification.objects.filter(to=email.lower()).delete()
     Post.objects.filter(pk__in=post_ids).touch_threads(comments=[pk for pk, _ in rows])
     return count

@@ -9,6 +9,7 @@ from forum.views.reading import (
     comment_thread,
     post_detail,
 )
+from forum.views.voting import comment_vote
 
 __all__ = [
     "CategoryDetailView",
@@ -19,5 +20,6 @@ __all__ = [
     "comment_permalink",
     "comment_report",
     "comment_thread",
+    "comment_vote",
     "post_detail",
 ]
