@@ -42,7 +42,7 @@ def test_get_shows_the_comment_and_one_button_and_changes_nothing(
         response = client.get(url)
     assert response.status_code == 200
     page = soup(response)
-    assert len(page.select("form[method=post] button")) == 1
+    assert len(page.select("main form[method=post] button")) == 1
     assert page.select_one(".comment-body strong").text == "text"
     assert "<script>" not in response.content.decode()
     assert status(comment) == Status.PENDING
