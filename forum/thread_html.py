@@ -14,7 +14,7 @@ elements:
         <article id="div-comment-12" class="comment-body">
           <footer class="comment-meta"> avatar, name "says:", permalinked
             <time>, "(edited)", parent link, <details class="thread-toggle">
-          <div class="comment-content"> the stored, sanitized HTML
+          <div class="comment-content" dir="auto"> the stored, sanitized HTML
           <div class="reply"> Reply and Report; Edit and Delete for its author
         </article>
         <ol class="children"> ... replies, the same way ... </ol>
@@ -53,7 +53,7 @@ from forum.models import Comment, ThreadRow
 APPROVED = Comment.Status.APPROVED
 PENDING = Comment.Status.PENDING
 # Bump when the thread markup changes, so cached threads are rendered anew.
-MARKUP_VERSION = 4
+MARKUP_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,11 @@ _MINE = (
 )
 _PARENT = ' <a class="comment-parent-link" href="#comment-{ppk}">{w[parent]}</a>'
 _META_END = "</span>"
-_BODY = '</footer>{note}<div class="comment-content">{body}</div><div class="reply">'
+# dir="auto": a comment reads in its own direction, whatever the page's.
+_BODY = (
+    '</footer>{note}<div class="comment-content" dir="auto">{body}</div>'
+    '<div class="reply">'
+)
 _REPLY = (
     '<a rel="nofollow" class="comment-reply-link" '
     'href="{{reply}}?replytocom={pk}#respond" data-commentid="{pk}" '
