@@ -10,7 +10,15 @@ so a thread and the pages around it never disagree.
 import calendar
 from datetime import datetime
 
+from django.utils.translation import pgettext_lazy
+
 MONTHS = tuple(calendar.month_name)
+# A date and a time together, in languages other than English (whose
+# WordPress format is written out below).
+AT = pgettext_lazy(
+    "a date and a time, e.g. 28 December 2022 at 09:52",
+    "%(date)s at %(time)s",
+)
 
 
 def when(moment: datetime) -> str:

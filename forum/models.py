@@ -70,7 +70,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ("name",)
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
@@ -165,19 +165,19 @@ def _counter_updates(table: str, added: tuple[int, int] | None) -> tuple[str, li
 
 class Post(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The permalink is /posts/&lt;slug&gt;/; changing it breaks links.",
+        help_text=_("The permalink is /posts/&lt;slug&gt;/; changing it breaks links."),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
     )
-    body = models.TextField(help_text="Markdown; HTML is allowed and sanitized.")
+    body = models.TextField(help_text=_("Markdown; HTML is allowed and sanitized."))
     body_html = models.TextField(editable=False)
     status = models.CharField(
         max_length=10, choices=Status, default=Status.DRAFT, db_index=True
@@ -185,20 +185,22 @@ class Post(models.Model):
     published_at = models.DateTimeField(
         default=timezone.now,
         db_index=True,
-        help_text="A published post with a future date stays hidden until then.",
+        help_text=_("A published post with a future date stays hidden until then."),
     )
     categories = models.ManyToManyField(Category, related_name="posts", blank=True)
     comments_open = models.BooleanField(default=True)
     hold_comments = models.BooleanField(
-        "hold every new comment",
+        _("hold every new comment"),
         default=False,
-        help_text="Every new comment waits for a moderator.",
+        help_text=_("Every new comment waits for a moderator."),
     )
     slow_mode_minutes = models.PositiveIntegerField(
-        "slow mode (minutes)",
+        _("slow mode (minutes)"),
         default=0,
-        help_text="Each reader may comment at most once per this many minutes "
-        "on this post (0: off). Staff are exempt.",
+        help_text=_(
+            "Each reader may comment at most once per this many minutes "
+            "on this post (0: off). Staff are exempt."
+        ),
     )
     suggested_order = models.CharField(
         _("suggested order"),
@@ -382,17 +384,17 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
 
 class Comment(MPTTModel):
     class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        PENDING = "pending", "Pending"
-        SPAM = "spam", "Spam"
-        REMOVED = "removed", "Removed"
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Pending")
+        SPAM = "spam", _("Spam")
+        REMOVED = "removed", _("Removed")
 
     class Announcement(models.TextChoices):
         """Whether subscribers are still to hear of the comment (once, ever)."""
 
-        UNSEEN = "unseen", "Not shown yet: told when first approved"
-        DUE = "due", "Shown: subscribers to be told"
-        DONE = "done", "Told, or never to be (imported)"
+        UNSEEN = "unseen", _("Not shown yet: told when first approved")
+        DUE = "due", _("Shown: subscribers to be told")
+        DONE = "done", _("Told, or never to be (imported)")
 
     # No index of its own: the (post, ...) indexes below start with it.
     post = models.ForeignKey(
@@ -413,15 +415,15 @@ class Comment(MPTTModel):
         related_name="comments",
     )
     author_name = models.CharField(
-        "name", max_length=100, validators=[refuse_control_characters]
+        _("name"), max_length=100, validators=[refuse_control_characters]
     )
-    author_email = EmailAddressField("email", blank=True)
-    author_url = models.URLField("website", blank=True)
+    author_email = EmailAddressField(_("email"), blank=True)
+    author_url = models.URLField(_("website"), blank=True)
     body = models.TextField()
     body_html = models.TextField(editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     status_reason = models.CharField(
-        max_length=200, blank=True, help_text="Why it was held or marked spam."
+        max_length=200, blank=True, help_text=_("Why it was held or marked spam.")
     )
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
@@ -430,18 +432,20 @@ class Comment(MPTTModel):
         null=True,
         blank=True,
         editable=False,
-        help_text="When its author last edited it.",
+        help_text=_("When its author last edited it."),
     )
     is_locked = models.BooleanField(
-        "branch locked",
+        _("branch locked"),
         default=False,
-        help_text="No new replies anywhere under this comment.",
+        help_text=_("No new replies anywhere under this comment."),
     )
     slow_mode_minutes = models.PositiveIntegerField(
-        "slow mode below (minutes)",
+        _("slow mode below (minutes)"),
         default=0,
-        help_text="Each reader may reply at most once per this many minutes "
-        "anywhere under this comment (0: off).",
+        help_text=_(
+            "Each reader may reply at most once per this many minutes "
+            "anywhere under this comment (0: off)."
+        ),
     )
     # Kept in step with the Vote rows, in the vote's transaction, with F()
     # (forum.services.votes): a page reads scores without counting votes.
@@ -626,9 +630,9 @@ class BlocklistEntry(models.Model):
     """A word, email or IP range whose comments go straight to spam."""
 
     class Kind(models.TextChoices):
-        WORD = "word", "Word or phrase"
-        EMAIL = "email", "Email address or @domain"
-        IP = "ip", "IP address or CIDR range"
+        WORD = "word", _("Word or phrase")
+        EMAIL = "email", _("Email address or @domain")
+        IP = "ip", _("IP address or CIDR range")
 
     kind = models.CharField(max_length=10, choices=Kind)
     # 254: an email address, as long as EmailField allows.
@@ -637,14 +641,14 @@ class BlocklistEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # A block for a while lifts itself: past this, it no longer applies.
     expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="Empty: for ever."
+        null=True, blank=True, help_text=_("Empty: for ever.")
     )
 
     objects = BlocklistQuerySet.as_manager()
 
     class Meta:
         ordering = ("kind", "value")
-        verbose_name_plural = "blocklist entries"
+        verbose_name_plural = _("blocklist entries")
         constraints = [
             models.UniqueConstraint(fields=["kind", "value"], name="blocklist_unique"),
         ]
@@ -712,7 +716,7 @@ class CommentStatusChange(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        help_text="Empty when a rule did it (e.g. readers' reports).",
+        help_text=_("Empty when a rule did it (e.g. readers' reports)."),
     )
     reason = models.CharField(max_length=200, blank=True)
     # Steps taken together (a branch removal) share a batch, to undo them together.
@@ -801,8 +805,8 @@ class Subscription(models.Model):
     """
 
     class Kind(models.TextChoices):
-        POST = "post", "All new comments on the post"
-        REPLIES = "replies", "Replies to a comment"
+        POST = "post", _("All new comments on the post")
+        REPLIES = "replies", _("Replies to a comment")
 
     email = EmailAddressField()
     user = models.ForeignKey(
@@ -827,7 +831,7 @@ class Subscription(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The comment that asked for it; its confirmation link names it.",
+        help_text=_("The comment that asked for it; its confirmation link names it."),
     )
 
     class Meta:
@@ -881,11 +885,11 @@ class Notification(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REPLY = "reply", "New comment"
-        CONFIRM = "confirm", "Confirm subscriptions"
-        PRIVACY = "privacy", "Privacy link"
-        MODERATE = "moderate", "Comment to moderate"
-        APPROVED = "approved", "Your comment approved"
+        REPLY = "reply", _("New comment")
+        CONFIRM = "confirm", _("Confirm subscriptions")
+        PRIVACY = "privacy", _("Privacy link")
+        MODERATE = "moderate", _("Comment to moderate")
+        APPROVED = "approved", _("Your comment approved")
 
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.REPLY)
     to = EmailAddressField()

@@ -56,12 +56,14 @@ def assert_inert(page, comment):
                 assert scheme(tag[attr]) in {"", "http", "https", "mailto"}
     scripts = page.find_all("script")
     assert {s.get("src", "") for s in scripts} == {
+        "/i18n/en/catalog.js",
         "/static/js/comment-reply.js",
         "/static/js/thread.js",
     }
     assert not page.find_all(["iframe", "object", "embed", "svg", "math", "style"])
-    # The comment form; the header also holds the site search form.
-    assert len(page.select("form:not(.search-form)")) == 1
+    # The comment form; the header also holds the site search form, the
+    # footer the language switcher.
+    assert len(page.select("form:not(.search-form, .language-form)")) == 1
 
 
 # --- The safe subset ----------------------------------------------------------

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from forum import markup
 from forum.models import (
@@ -361,7 +362,7 @@ def comment_edit(*, comment: Comment, fields: dict, moderator=None) -> Comment:
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     if "user" in fields and not (moderator is not None and moderator.is_superuser):
-        raise PermissionDenied("Only a superuser may change a comment's user.")
+        raise PermissionDenied(gettext("Only a superuser may change a comment's user."))
     for name, value in fields.items():
         setattr(comment, name, value)
     comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])

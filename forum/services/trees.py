@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from forum import markup
 from forum.models import Comment, Post
@@ -98,7 +99,9 @@ def comment_create(
     if parent is not None:
         parent = Comment.objects.get(pk=parent.pk)
         if parent.post_id != post.pk:
-            raise ValidationError({"parent": "That comment is on another post."})
+            raise ValidationError(
+                {"parent": gettext("That comment is on another post.")}
+            )
         parent = attach_point(parent)
     return insert(
         post,
@@ -203,7 +206,9 @@ def comment_delete(*, comment: Comment) -> None:
     comment = Comment.objects.get(pk=comment.pk)
     if not comment.is_leaf_node():
         raise ValidationError(
-            "This comment has replies: remove it instead, so they stay readable."
+            gettext(
+                "This comment has replies: remove it instead, so they stay readable."
+            )
         )
     comment.delete()  # mptt closes the gap it leaves in its tree
     Post.objects.filter(pk=comment.post_id).touch_threads()

@@ -2,6 +2,8 @@ from django import template
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from forum import dates, models
 from forum.cockpit import queries
@@ -24,8 +26,18 @@ def moderation_queue(context) -> dict:
     )
     changelist = reverse("admin:forum_comment_changelist")
     queues = [
-        ("Pending", counts["pending"], f"{changelist}?status__exact=pending"),
-        ("Spam", counts["spam"], f"{changelist}?status__exact=spam"),
+        (
+            "pending",
+            _("Pending comments"),
+            counts["pending"],
+            f"{changelist}?status__exact=pending",
+        ),
+        (
+            "spam",
+            _("Spam comments"),
+            counts["spam"],
+            f"{changelist}?status__exact=spam",
+        ),
     ]
     return {"queues": queues, "cockpit": _cockpit_counts()}
 
@@ -35,6 +47,16 @@ def _cockpit_counts() -> dict:
     counts = queries.counts()
     tabs = [(label, counts[key]) for key, label in queries.TABS.items()]
     return {"url": reverse("cockpit:queue"), "tabs": tabs}
+
+
+@register.filter
+def category_links(categories) -> str:
+    """The categories as links, comma-separated, for a sentence that names them."""
+    return format_html_join(
+        ", ",
+        '<a href="{}" rel="category tag">{}</a>',
+        ((category.get_absolute_url(), category.name) for category in categories),
+    )
 
 
 @register.filter
