@@ -59,6 +59,7 @@ def assert_inert(page, comment):
         "/i18n/en/catalog.js",
         "/static/js/comment-reply.js",
         "/static/js/thread.js",
+        "/static/js/live.js",
     }
     assert not page.find_all(["iframe", "object", "embed", "svg", "math", "style"])
     # The comment form; the header also holds the site search form, the
