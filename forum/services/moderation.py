@@ -69,7 +69,9 @@ def comment_set_status(
     if status == Status.APPROVED:
         changes["announcement"] = _due_if_unseen()
     Comment.objects.filter(pk__in=[c.pk for c in changing]).update(**changes)
-    Post.objects.filter(pk__in={c.post_id for c in changing}).touch_threads()
+    Post.objects.filter(pk__in={c.post_id for c in changing}).touch_threads(
+        trees={c.tree_id for c in changing}
+    )
     for comment in changing:
         comment.status, comment.status_reason = status, reason
         if status == Status.APPROVED and comment.announcement == Announcement.UNSEEN:
@@ -170,7 +172,7 @@ def branch_lock(*, comment: Comment, locked: bool = True) -> bool:
     if not changed.update(is_locked=locked):
         return False
     comment.is_locked = locked
-    Post.objects.filter(pk=comment.post_id).touch_threads()
+    Post.objects.filter(pk=comment.post_id).touch_threads(trees=[comment.tree_id])
     return True
 
 
@@ -353,5 +355,5 @@ def comment_edit(*, comment: Comment, fields: dict, moderator=None) -> Comment:
     comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])
     comment.body_html = markup.render_comment(comment.body)
     comment.save(update_fields=[*fields, "body_html"])
-    Post.objects.filter(pk=comment.post_id).touch_threads()
+    Post.objects.filter(pk=comment.post_id).touch_threads(trees=[comment.tree_id])
     return comment

@@ -56,7 +56,9 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     )
     comment.insert_at(parent, position="last-child", refresh_target=False)
     comment.save()
-    Post.objects.filter(pk=post.pk).touch_threads(added=_added(comment, parent))
+    Post.objects.filter(pk=post.pk).touch_threads(
+        added=_added(comment, parent), trees=[comment.tree_id]
+    )
     notifications.comments_shown([comment])
     return comment
 
@@ -203,4 +205,4 @@ def comment_delete(*, comment: Comment) -> None:
             "This comment has replies: remove it instead, so they stay readable."
         )
     comment.delete()  # mptt closes the gap it leaves in its tree
-    Post.objects.filter(pk=comment.post_id).touch_threads()
+    Post.objects.filter(pk=comment.post_id).touch_threads(trees=[comment.tree_id])
