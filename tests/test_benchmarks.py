@@ -32,11 +32,12 @@ def _run(module: str, *args) -> str:
 
 def test_bench_threads_reports_every_figure():
     report = _run(
-        "benchmarks.threads", "--sizes", "60", "--runs", "1", "--inserts", "2"
+        "benchmarks.threads", "--sizes", "60", "80", "--runs", "1", "--inserts", "2"
     )
     for label in (
         "whole thread, no cache",
         "thread cache warm",
+        "whole thread, just after a reply elsewhere",
         "textbook {% recursetree %}",
         "insert a reply deep in the thread",
         "whole post as ONE mptt tree",
@@ -44,6 +45,8 @@ def test_bench_threads_reports_every_figure():
     ):
         assert label in report
     assert re.search(r"whole page / floor: \d+\.\d\dx", report)
+    assert re.search(r"after a reply / floor: \d+\.\d\dx", report)
+    assert re.search(r"first page, no cache, against 60 comments: 80: \d", report)
     assert "all in the reply's own thread: True" in report
 
 
