@@ -60,8 +60,14 @@ def test_load_test_runs_clean_against_gunicorn():
     report = _run(
         "benchmarks.loadtest",
         *("--seconds", "2", "--comments", "40", "--workers", "2"),
+        *("--whole", "30", "--runs", "1"),
     )
     assert re.search(r"\| home page \| [\d,]+ \| \d+% \|", report)
     assert re.search(r"with replies [\d,]+/s \(\d+% of read-only\) and [1-9]", report)
+    assert re.search(
+        r"30-comment page whole over HTTP \(one worker\): uncached from a fresh "
+        r"worker \d+ ms \(\d+\.\d\dx the floor\), warm \d+ ms",
+        report,
+    )
     assert "errors: 0" in report
     assert "comment trees: sound" in report
