@@ -97,6 +97,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--inserts", type=int, default=25)
+    parser.add_argument(
+        "--first-page-of",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time the first page of an N-comment post against the same "
+        "first page in a 1,000-comment post",
+    )
     args = parser.parse_args(argv)
     with override_settings(**BENCH_SETTINGS), throwaway_database("parley_bench"):
         print(
@@ -110,6 +118,8 @@ def main(argv: list[str] | None = None) -> None:
             paginated = figures["paginated"]
             first_pages[size] = (_median(paginated[0]), paginated[2])
         _compare_first_pages(first_pages)
+        if args.first_page_of:
+            _same_first_page(args.first_page_of, args.runs)
 
 
 def _bench(size: int, runs: int, inserts: int) -> dict:
@@ -154,6 +164,23 @@ def _compare_first_pages(first_pages: dict[int, tuple[float, str]]) -> None:
         for size, (time_, size_) in sorted(first_pages.items())[1:]
     )
     print(f"\nfirst page, no cache, against {smallest:,} comments: {ratios}")
+
+
+def _same_first_page(size: int, runs: int) -> None:
+    """The first page (uncached) of a big post against the same first page
+    (the same 1,000 comments, built from the same seed) in a post of 1,000:
+    only the rest of the thread differs, so the page's cost should not."""
+    small = build_thread(1000, random.Random(7), slug="first-page-small")
+    big = build_thread(1000, random.Random(7), slug="first-page-big", later=size - 1000)
+    small_page = _page(small.get_absolute_url(), runs, warm=False)
+    big_page = _page(big.get_absolute_url(), runs, warm=False)
+    ratio = _median(big_page[0]) / _median(small_page[0])
+    print(
+        f"\nfirst page, no cache, the same 50 conversations: {size:,} comments "
+        f"{_ms(_median(big_page[0]))} ({big_page[1]} queries, {big_page[2]}), "
+        f"1,000 comments {_ms(_median(small_page[0]))} ({small_page[1]} queries, "
+        f"{small_page[2]}): {ratio:.2f}x"
+    )
 
 
 def _bytes(size: str) -> int:

@@ -32,7 +32,9 @@ def _run(module: str, *args) -> str:
 
 def test_bench_threads_reports_every_figure():
     report = _run(
-        "benchmarks.threads", "--sizes", "60", "80", "--runs", "1", "--inserts", "2"
+        "benchmarks.threads",
+        *("--sizes", "60", "80", "--runs", "1", "--inserts", "2"),
+        *("--first-page-of", "1100"),
     )
     for label in (
         "whole thread, no cache",
@@ -47,6 +49,9 @@ def test_bench_threads_reports_every_figure():
     assert re.search(r"whole page / floor: \d+\.\d\dx", report)
     assert re.search(r"after a reply / floor: \d+\.\d\dx", report)
     assert re.search(r"first page, no cache, against 60 comments: 80: \d", report)
+    assert re.search(
+        r"the same 50 conversations: 1,100 comments .* 1,000 comments .*: \d", report
+    )
     assert "all in the reply's own thread: True" in report
 
 
