@@ -101,6 +101,7 @@ class PostQuerySet(models.QuerySet):
         *,
         added: tuple[int, int] | None = None,
         comments: Iterable[int] = (),
+        trees: Iterable[int] | None = None,
     ) -> int:
         """Mark these posts' threads as changed: cache keys and ETags follow.
 
@@ -112,6 +113,11 @@ class PostQuerySet(models.QuerySet):
         pages to drop without a second query (forum.page_cache). `comments`:
         the ids of the comments whose shown form changed, which open pages
         then fetch (forum.live).
+
+        Each conversation's HTML is cached on its own (forum.conversations):
+        `trees` names the conversations the write changed, whose versions
+        move (one UPDATE of their first comments); without it every
+        conversation of these posts is stale (Post.conversations_version).
         """
         from forum import live, page_cache
 
@@ -121,14 +127,20 @@ class PostQuerySet(models.QuerySet):
         ids, params = self.order_by().values("pk").query.get_compiler(db).as_sql()
         table = ops.quote_name(self.model._meta.db_table)
         counts, count_params = _counter_updates(table, added)
+        trees = None if trees is None else sorted(set(trees))
+        whole = "" if trees else ", conversations_version = conversations_version + 1"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET comments_version = comments_version + 1, "  # noqa: S608 -- our own table and compiled SQL
-                f"comments_changed_at = %s, {counts} WHERE id IN ({ids}) "
+                f"comments_changed_at = %s, {counts}{whole} WHERE id IN ({ids}) "
                 "RETURNING slug",
                 [ops.adapt_datetimefield_value(timezone.now()), *count_params, *params],
             )
             slugs = [slug for (slug,) in cursor.fetchall()]
+            if trees:
+                Comment.objects.using(db).filter(tree_id__in=trees, parent=None).update(
+                    tree_version=models.F("tree_version") + 1
+                )
         page_cache.touch_posts(slugs)
         live.mark_changed(comments)
         return len(slugs)
@@ -221,6 +233,10 @@ class Post(models.Model):
     # and top-level conversations every reader sees (the pages' count).
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     root_count = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by writes that change every conversation's HTML at once (the
+    # post, its author, who moderates); a write within some conversations
+    # bumps theirs only (Comment.tree_version). forum.conversations keys on both.
+    conversations_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The post's id in the WordPress export it came from (import_wxr). Merged
@@ -470,6 +486,10 @@ class Comment(MPTTModel):
     changed_version = models.PositiveIntegerField(default=0, editable=False)
     # Declared so it gets no index of its own: Meta.indexes has it.
     tree_id = models.PositiveIntegerField(editable=False)
+    # On a top-level comment: its conversation's version, bumped by every
+    # write within it (PostQuerySet.touch_threads), so the conversation's
+    # cached HTML is stale and its neighbours' are not. 0 on replies.
+    tree_version = models.PositiveIntegerField(default=0, editable=False)
     # The comment's id in the WordPress export it came from (import_wxr).
     wp_id = models.PositiveBigIntegerField(
         "WordPress id", null=True, blank=True, editable=False

@@ -247,6 +247,38 @@ def render_thread(
     return writer.finish()
 
 
+def render_conversations(
+    rows: list[ThreadRow],
+    *,
+    links: Links,
+    layout: ThreadLayout = ThreadLayout(),
+    badges: dict[int, str] | None = None,
+    gravatars: dict[int, str] | None = None,
+) -> list[tuple[int, str]]:
+    """Return (first comment's id, its `<li>`) for each top-level conversation.
+
+    The same walk as render_thread over whole conversations, in one pass, cut
+    where each top-level comment starts: every conversation's HTML stands on
+    its own, to be cached apart (forum.conversations). Nothing personal.
+    """
+    writer = _Writer(links, Reader(), badges or {}, {}, layout.display_depth)
+    writer.gravatars = gravatars or {}
+    starts: list[tuple[int, int]] = []
+    next_parents = [row.parent_id for row in rows[1:]] + [None]
+    for row, next_parent in zip(rows, next_parents[: len(rows)], strict=True):
+        if row.parent_id is None:
+            writer.close_all()
+            starts.append((row.pk, len(writer.out)))
+        writer.add(row, row.parent_id, has_children=next_parent == row.pk)
+    writer.close_all()
+    out = writer.out
+    ends = [start for _, start in starts[1:]] + [len(out)]
+    return [
+        (pk, "".join(out[start:end]))
+        for (pk, start), end in zip(starts, ends, strict=True)
+    ]
+
+
 class _Open:
     """A comment whose <li> is open while the walk is inside its subtree."""
 
@@ -310,6 +342,10 @@ class _Writer:
     def finish(self) -> str:
         self._climb_to(None)
         return "".join(self.out)
+
+    def close_all(self) -> None:
+        """Close every open <li>: the conversation written so far is whole."""
+        self._climb_to(None)
 
     def _climb_to(self, parent_id: int | None) -> None:
         """Close lists up to `parent_id`'s <li>, and open its list of replies."""

@@ -96,17 +96,65 @@ def _page_trees(post, shown, own_pending, newest, offset, layout) -> tuple[int, 
         roots = list(page_roots_query(shown, newest)[offset : offset + layout.per_page])
         return (roots[0][1] if roots else 0), [tree for tree, _ in roots]
     page = page_trees_query(shown, newest)[offset : offset + layout.per_page]
-    return post.root_count, list(page)
+    return post.root_count, [tree for tree, *_ in page]
 
 
 def page_trees_query(shown, newest: bool):
-    """The tree ids of the post's conversations in page order, once sliced.
+    """(tree_id, tree_version, pk) of the post's top-level comments in page
+    order, once sliced.
 
     Reads the top-level comments only, through the partial index
     comment_roots_idx, never the replies.
     """
     order = "-tree_id" if newest else "tree_id"
-    return shown.filter(parent=None).order_by(order).values_list("tree_id", flat=True)
+    roots = shown.filter(parent=None).order_by(order)
+    return roots.values_list("tree_id", "tree_version", "pk")
+
+
+@dataclass(frozen=True)
+class PageTrees:
+    """A page's conversations as every reader sees them, before their rows."""
+
+    roots: list[tuple[int, int, int]]  # (tree_id, tree_version, first comment)
+    num_pages: int = 1
+    first: int = 1  # the number of its first top-level comment
+    newest_first: bool = False
+
+
+def page_trees(post, page: int, layout: ThreadLayout) -> PageTrees:
+    """Which conversations a numbered page shows to every reader: one query.
+
+    The count comes from the post row (Post.root_count), not the thread.
+    """
+    query = page_trees_query(
+        Comment.objects.for_post(post).shown(), layout.newest_first
+    )
+    newest, per_page = layout.newest_first, layout.per_page
+    if not per_page:
+        if page != 1:
+            raise NoSuchPage("This thread has one page.")
+        roots = list(query)
+        return PageTrees(roots, first=len(roots) if newest else 1, newest_first=newest)
+    if page < 1:
+        raise NoSuchPage("No such page of comments.")
+    offset = (page - 1) * per_page
+    roots = list(query[offset : offset + per_page])
+    if not roots and page != 1:
+        raise NoSuchPage("No such page of comments.")
+    count = post.root_count
+    first = count - offset if newest else offset + 1
+    return PageTrees(roots, max(1, ceil(count / per_page)), first, newest)
+
+
+def conversation_rows(post, trees: list[int], *, newest_first: bool, every: bool):
+    """The rows of some conversations every reader sees, in reading order.
+
+    every: they are all the post's, so no list of tree ids is sent.
+    """
+    shown = Comment.objects.for_post(post).shown()
+    if not every:
+        shown = shown.filter(tree_id__in=trees)
+    return shown.thread_rows(newest_first=newest_first)
 
 
 def _whole_thread(shown, place: Place, newest: bool) -> Slice:

@@ -385,7 +385,9 @@ def comment_author_edit(*, comment: Comment, body: str) -> Comment:
             exclude=["lft", "rght", "tree_id", "level", "post", "parent"]
         )
         comment.save(update_fields=["body", "body_html", "edited_at"])
-        Post.objects.filter(pk=comment.post_id).touch_threads(comments=[comment.pk])
+        Post.objects.filter(pk=comment.post_id).touch_threads(
+            comments=[comment.pk], trees=[comment.tree_id]
+        )
         _moderate_edit(comment)
     return comment
 

@@ -60,7 +60,9 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     # the stamp costs no query of its own (forum.live).
     comment.changed_version = post.comments_version + 1
     comment.save()
-    Post.objects.filter(pk=post.pk).touch_threads(added=_added(comment, parent))
+    Post.objects.filter(pk=post.pk).touch_threads(
+        added=_added(comment, parent), trees=[comment.tree_id]
+    )
     notifications.comments_shown([comment])
     return comment
 
@@ -211,4 +213,4 @@ def comment_delete(*, comment: Comment) -> None:
             )
         )
     comment.delete()  # mptt closes the gap it leaves in its tree
-    Post.objects.filter(pk=comment.post_id).touch_threads()
+    Post.objects.filter(pk=comment.post_id).touch_threads(trees=[comment.tree_id])
