@@ -112,16 +112,18 @@ class PostQuerySet(models.QuerySet):
         ops = connection.ops
         ids, params = self.order_by().values("pk").query.get_compiler(db).as_sql()
         table = ops.quote_name(self.model._meta.db_table)
+        stamps = live.stamp_ahead(comments, using=db)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET comments_version = comments_version + 1, "  # noqa: S608 -- our own table and compiled SQL
-                f"comments_changed_at = %s WHERE id IN ({ids}) RETURNING slug",
+                f"comments_changed_at = %s WHERE id IN ({ids}) "
+                "RETURNING slug, id, comments_version",
                 [ops.adapt_datetimefield_value(timezone.now()), *params],
             )
-            slugs = [slug for (slug,) in cursor.fetchall()]
-        page_cache.touch_posts(slugs)
-        live.mark_changed(comments)
-        return len(slugs)
+            bumped = cursor.fetchall()
+        page_cache.touch_posts([slug for slug, _, _ in bumped])
+        live.stamp_overtaken(stamps, {pk: version for _, pk, version in bumped})
+        return len(bumped)
 
 
 class Post(models.Model):
