@@ -109,3 +109,78 @@ def test_without_javascript_the_page_stays_as_it_was(page_no_js, live_server):
     expect(page_no_js.get_by_text("Already here.")).to_be_visible()
     expect(page_no_js.get_by_text("Arrived later.")).to_have_count(0)
     expect(page_no_js.locator(".live-status")).to_be_empty()
+
+
+# Lets a test say whether the tab is hidden (the Page Visibility API).
+HIDEABLE = """
+window.tabHidden = false;
+Object.defineProperty(Document.prototype, "hidden", {
+  configurable: true, get: function () { return window.tabHidden; } });
+"""
+SET_HIDDEN = """hidden => {
+  window.tabHidden = hidden;
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+# Keeps the delays the page asks setTimeout for.
+DELAYS = """
+window.delays = [];
+var setTimeoutBefore = window.setTimeout;
+window.setTimeout = function (callback, delay) {
+  window.delays.push(delay);
+  return setTimeoutBefore.apply(window, arguments);
+};
+"""
+
+
+def test_polling_pauses_while_the_tab_is_hidden(new_page, live_server):
+    post = make_post()
+    make_comment(post=post)
+    page = new_page(init_scripts=[HIDEABLE])
+    polls = []
+    page.on("request", lambda request: "/live/" in request.url and polls.append(1))
+    page.goto(live_server.url + post.get_absolute_url())
+    page.evaluate(SET_HIDDEN, True)
+    asked = len(polls)
+    make_comment(post=post, body="Written while away.")
+    page.wait_for_timeout(2500)  # two polls' worth, had it kept asking
+    assert len(polls) == asked
+    expect(page.get_by_text("Written while away.")).to_have_count(0)
+    page.evaluate(SET_HIDDEN, False)
+    expect(page.get_by_text("Written while away.")).to_be_visible(timeout=WITHIN)
+
+
+def test_polling_backs_off_when_the_server_fails(new_page, live_server, settings):
+    settings.LIVE_POLL_SECONDS = 0.25
+    post = make_post()
+    page = new_page(init_scripts=[DELAYS])
+    page.route("**/live/**", lambda route: route.fulfill(status=500))
+    page.goto(live_server.url + post.get_absolute_url())
+    page.wait_for_function("() => window.delays.includes(2000)", timeout=WITHIN)
+    waits = page.evaluate("window.delays.filter(d => d >= 250)")
+    assert waits[:4] == [250, 500, 1000, 2000]
+
+
+def test_an_earlier_page_links_to_new_comments_on_later_pages(
+    page, live_server, settings
+):
+    settings.COMMENTS_PER_PAGE = 1
+    post = make_post()
+    make_comment(post=post, body="On page one.")
+    page.goto(live_server.url + post.get_absolute_url())
+    make_comment(post=post, body="On page two.")
+    note = page.locator(".live-elsewhere a")
+    expect(note).to_have_text("1 new comment on later pages", timeout=WITHIN)
+    expect(page.get_by_text("On page two.")).to_have_count(0)
+    note.click()
+    expect(page.get_by_text("On page two.")).to_be_visible()
+
+
+def test_newest_first_puts_a_new_conversation_on_top(page, live_server, settings):
+    settings.COMMENTS_ORDER = "newest"
+    post = make_post()
+    make_comment(post=post, body="The older one.")
+    page.goto(live_server.url + post.get_absolute_url())
+    make_comment(post=post, body="The newer one.")
+    first = page.locator(".comment-list > .comment").first
+    expect(first).to_contain_text("The newer one.", timeout=WITHIN)
+    expect(page.locator(".comment-list")).to_have_attribute("start", "2")
