@@ -18,7 +18,10 @@ p95s of:
   the same insert if the whole post were ONE tree (the layout we did not pick);
 - the floor: the same rows fetched by the raw driver (psycopg, no ORM) and
   joined into minimal escaped HTML, timed in the same run, so the whole page
-  can be read as a multiple of it whatever the machine's speed.
+  can be read as a multiple of it whatever the machine's speed;
+- an open page's poll (forum.views.live): nothing changed (304, from the
+  cache's version), and one new reply (JSON), each as a multiple of
+  /healthz (one query and one cache read), timed alongside.
 
 Past TEMPLATES_UP_TO comments the template renderings and the one-tree
 insert are skipped (minutes each, and their ratios are known); with several
@@ -42,6 +45,7 @@ from django.db import connection
 from django.template import Context, Template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
 
 from benchmarks.data import build_thread, text, throwaway_database
 from forum import services
@@ -148,6 +152,7 @@ def _bench(size: int, runs: int, inserts: int) -> dict:
         "reply": _inserts(post, deep, rng),
         "one_tree": _one_tree_insert(size, rng, inserts) if small else [],
         "floor": _timed(lambda: _floor(post.pk), runs),
+        **_polls(post, rng, runs),
     }
 
 
@@ -236,6 +241,9 @@ def _report(size: int, figures: dict) -> None:
         ("insert a reply deep in the thread", reply[:3]),
         ("same insert, whole post as ONE mptt tree", (one_tree, "", "")),
         ("floor: raw driver fetch + escaped join", (figures["floor"], "", "")),
+        ("/healthz", figures["healthz"]),
+        ("poll, nothing changed (304)", figures["unchanged"]),
+        ("poll, one new reply (JSON)", figures["one_new"]),
     ]:
         samples, queries, size_ = result
         if not samples:
@@ -254,6 +262,12 @@ def _report(size: int, figures: dict) -> None:
         f"{_ratio('one tree / forest insert', one_tree, reply[0])}"
         f"rows rewritten per insert: median {reply[3]}, all in the reply's own "
         f"thread: {reply[4]}"
+    )
+    healthz = _median(figures["healthz"][0])
+    print(
+        f"poll unchanged / healthz: {_median(figures['unchanged'][0]) / healthz:.2f}x; "
+        f"poll with one new reply / healthz: "
+        f"{_median(figures['one_new'][0]) / healthz:.2f}x"
     )
 
 
@@ -299,6 +313,43 @@ def _page_after_replies(
             body = client.get(url).content
             samples.append(time.perf_counter() - started)
         queries = len(captured)
+    return samples, queries, f"{len(body):,} B"
+
+
+def _polls(post: Post, rng: random.Random, runs: int) -> dict:
+    """Time an open page's poll against /healthz, in the same process.
+
+    The page cache keeps the post's version (as with Redis; in-process here,
+    like every figure of this benchmark).
+    """
+    with override_settings(PAGE_CACHE_SECONDS=600):
+        post.refresh_from_db()
+        version = post.comments_version
+        url = reverse("forum:thread-changes", kwargs={"slug": post.slug})
+        client = Client()
+        tag = client.get(url, {"v": version})["ETag"]
+        unchanged = _requests(client, url, {"v": version}, runs, If_None_Match=tag)
+        first = Comment.objects.filter(post=post, parent=None).order_by("tree_id")
+        services.comment_create(
+            post=post,
+            parent=first.first(),  # on the page polled (page 1)
+            author_name="Bench",
+            body=text(rng),
+        )
+        one_new = _requests(client, url, {"v": version}, runs)
+    return {
+        "healthz": _requests(client, "/healthz", {}, runs),
+        "unchanged": unchanged,
+        "one_new": one_new,
+    }
+
+
+def _requests(client, url, query, runs, **headers) -> tuple[list[float], int, str]:
+    """Time GETs of one URL: (samples, queries, bytes)."""
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(url, query, headers=headers).content
+    queries = len(captured)
+    samples = _timed(lambda: client.get(url, query, headers=headers), runs)
     return samples, queries, f"{len(body):,} B"
 
 

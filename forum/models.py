@@ -129,21 +129,22 @@ class PostQuerySet(models.QuerySet):
         counts, count_params = _counter_updates(table, added)
         trees = None if trees is None else sorted(set(trees))
         whole = "" if trees else ", conversations_version = conversations_version + 1"
+        stamps = live.stamp_ahead(comments, using=db)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET comments_version = comments_version + 1, "  # noqa: S608 -- our own table and compiled SQL
                 f"comments_changed_at = %s, {counts}{whole} WHERE id IN ({ids}) "
-                "RETURNING slug",
+                "RETURNING slug, id, comments_version",
                 [ops.adapt_datetimefield_value(timezone.now()), *count_params, *params],
             )
-            slugs = [slug for (slug,) in cursor.fetchall()]
-            if trees:
-                Comment.objects.using(db).filter(tree_id__in=trees, parent=None).update(
-                    tree_version=models.F("tree_version") + 1
-                )
-        page_cache.touch_posts(slugs)
-        live.mark_changed(comments)
-        return len(slugs)
+            bumped = cursor.fetchall()
+        if trees:
+            Comment.objects.using(db).filter(tree_id__in=trees, parent=None).update(
+                tree_version=models.F("tree_version") + 1
+            )
+        page_cache.touch_posts([slug for slug, _, _ in bumped])
+        live.stamp_overtaken(stamps, {pk: version for _, pk, version in bumped})
+        return len(bumped)
 
 
 # The stored counters, recounted. A conversation is shown to every reader when

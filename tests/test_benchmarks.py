@@ -44,8 +44,11 @@ def test_bench_threads_reports_every_figure():
         "insert a reply deep in the thread",
         "whole post as ONE mptt tree",
         "floor: raw driver fetch + escaped join",
+        "poll, nothing changed (304)",
     ):
         assert label in report
+    assert re.search(r"\| poll, nothing changed \(304\) \| .* \| 0 \| 0 B \|", report)
+    assert re.search(r"poll unchanged / healthz: \d+\.\d\dx", report)
     assert re.search(r"whole page / floor: \d+\.\d\dx", report)
     assert re.search(r"after a reply / floor: \d+\.\d\dx", report)
     assert re.search(r"first page, no cache, against 60 comments: 80: \d", report)
