@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from forum.models import Comment, Vote
-from forum.views.voting import VOTER_COOKIE
+from forum.reading_order import VOTER_COOKIE
 from tests.factories import make_comment, make_post, make_user
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,8 @@ from forum import services
 from forum.clientip import client_ip
 from forum.models import Comment, Post
 from forum.own_comments import own_comments
+from forum.reading_order import VOTER_COOKIE, VOTER_MAX_AGE, VOTER_SALT
 
-VOTER_COOKIE = "parley_voter"
-VOTER_SALT = "forum.voter"
-VOTER_MAX_AGE = 365 * 24 * 3600
 # The form's buttons; anything else is refused by the service, with a message.
 VALUES = {"1": 1, "0": 0, "-1": -1}
 
