@@ -36,6 +36,7 @@ def test_bench_threads_reports_every_figure():
     )
     for label in (
         "whole thread, no cache",
+        "whole thread, sorted best, no cache",
         "thread cache warm",
         "textbook {% recursetree %}",
         "insert a reply deep in the thread",
@@ -44,6 +45,7 @@ def test_bench_threads_reports_every_figure():
     ):
         assert label in report
     assert re.search(r"whole page / floor: \d+\.\d\dx", report)
+    assert re.search(r"best / old order: \d+\.\d\dx", report)
     assert "all in the reply's own thread: True" in report
 
 
@@ -60,5 +62,6 @@ def test_load_test_runs_clean_against_gunicorn():
     )
     assert re.search(r"\| home page \| [\d,]+ \| \d+% \|", report)
     assert re.search(r"with replies [\d,]+/s \(\d+% of read-only\) and [1-9]", report)
+    assert re.search(r"with 20 votes/s: [\d,]+/s \(\d+% of read-only\), [1-9]", report)
     assert "errors: 0" in report
     assert "comment trees: sound" in report
