@@ -17,7 +17,7 @@ import time
 from django.conf import settings
 
 from forum.models import CommentOrder, Vote
-from forum.orders import parse
+from forum.orders import Ranked, parse, ranked
 
 ORDER_COOKIE = "parley_order"
 # A guest's voter id (VOTES=everyone), signed: one vote per comment per browser.
@@ -60,6 +60,26 @@ def refresh_bucket(order: str, now: float | None = None) -> int:
         return 0
     now = time.time() if now is None else now
     return int(now // settings.VOTES_REFRESH_SECONDS)
+
+
+def ranked_trees(shown, order: str) -> list[int]:
+    """The tree ids of the post's conversations in `order`: one query, roots only.
+
+    `shown` is the reader's CommentQuerySet for the post. Pages of
+    conversations are slices of this list; which page holds a comment is
+    its conversation's index in it. It reads the top-level comments only
+    (the partial index comment_roots_idx), never the replies.
+    """
+    roots = shown.filter(parent=None).values_list(
+        "tree_id", "pk", "created_at", "votes_up", "votes_down", "is_pinned"
+    )
+    # In tree order (the order they were written), so ties stay oldest first.
+    by_pk = {}
+    ranks = []
+    for tree, pk, created, up, down, pinned in roots.order_by("tree_id"):
+        by_pk[pk] = tree
+        ranks.append(Ranked(pk, created, up, down, pinned))
+    return [by_pk[root.pk] for root in ranked(ranks, order)]
 
 
 def voter_of(request) -> str | None:

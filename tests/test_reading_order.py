@@ -5,9 +5,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
 from forum import services
+from forum.models import Comment
 from forum.reading_order import (
     ORDER_COOKIE,
     chosen_order,
+    ranked_trees,
     refresh_bucket,
     splice_votes,
     votes_on,
@@ -105,3 +107,16 @@ def test_splice_votes_marks_the_vote_and_the_current_score():
 def test_splice_votes_leaves_comments_not_on_the_page():
     assert splice_votes(PAGE, {99: (1, 1, 0)}) == PAGE
     assert splice_votes(PAGE, {}) is PAGE
+
+
+def test_ranked_trees_orders_the_conversations_not_the_replies():
+    post = make_post()
+    low, high, pinned = (make_comment(post=post) for _ in range(3))
+    reply = make_comment(post=post, parent=low)
+    for comment, value in ((high, 1), (reply, 1), (reply, 1), (low, -1)):
+        services.vote_cast(comment_id=comment.pk, value=value, user=make_user())
+    services.comment_pin(comments=[pinned], pinned=True)
+    shown = Comment.objects.for_post(post).shown()
+    expected = [pinned.tree_id, high.tree_id, low.tree_id]
+    assert ranked_trees(shown, "top") == expected
+    assert ranked_trees(shown, "old")[0] == pinned.tree_id
