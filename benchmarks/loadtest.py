@@ -20,6 +20,9 @@ each) at:
    emptied), then warm, each as a multiple of the floor timed in the same
    run (benchmarks.threads: the raw driver's fetch of the same rows and an
    escaped join).
+4. the big thread's reads while voters vote 20 times a second (guests, JSON, on
+   random comments of the thread): the read rate under votes as a share of
+   the read-only rate (issue 16's target: at least 80%).
 
 wrk runs in its own process (C, event-driven), so the client takes little of
 the server's cores. It reports errors (non-2xx answers, socket errors, failed
@@ -59,6 +62,7 @@ from forum.models import Category, Comment, Post
 
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|form_token)" value="([^"]+)"')
 READS_PER_REPLY = 19  # a 95/5 read/reply mix
+VOTES_PER_SECOND = 20
 
 
 class LoadTestFailed(SystemExit):
@@ -161,7 +165,19 @@ def _mix(base: str, post: Post, seconds: int) -> list[str]:
         f"with replies {mixed:,.0f}/s ({mixed / alone:.0%} of read-only) and "
         f"{len(repliers.created)} replies ({repliers.p95()} p95)"
     )
-    return errors
+    return errors + _votes_mix(url, base, ids, alone, seconds)
+
+
+def _votes_mix(url: str, base: str, ids: list[int], alone: float, seconds: int):
+    """The big thread's reads while voters vote VOTES_PER_SECOND times a second."""
+    voters = _Voters(base, ids[:500], per_second=VOTES_PER_SECOND)
+    with voters:
+        voted, failed = _wrk(url, seconds)
+    print(
+        f"with {VOTES_PER_SECOND} votes/s: {voted:,.0f}/s ({voted / alone:.0%} of "
+        f"read-only), {voters.cast} votes cast ({voters.p95()} p95)"
+    )
+    return failed + voters.errors
 
 
 def _whole_page(comments: int, redis_url: str, runs: int = 5) -> None:
@@ -267,6 +283,10 @@ class _gunicorn:
             "COMMENT_MIN_FILL_SECONDS": "0",
             "COMMENT_HOLD_FIRST": "false",
             "COMMENT_MAX_LINKS": "0",
+            # Guests vote (one cookie each), unthrottled: the mix sets the rate.
+            "VOTES": "everyone",
+            "VOTES_PER_MINUTE": "1000000",
+            "VOTES_GUEST_DAILY_PER_IP": "1000000",
             **self.environment,
         }
 
@@ -338,6 +358,41 @@ class _Repliers:
     def p95(self) -> str:
         ordered = sorted(self.latency) or [0.0]
         return f"{ordered[int(0.95 * (len(ordered) - 1))] * 1000:.0f} ms"
+
+
+class _Voters(_Repliers):
+    """Two threads voting on random comments at a steady rate, as guests."""
+
+    def __init__(self, base: str, post_ids: list[int], per_second: float):
+        super().__init__(base, None, post_ids, per_second)
+        self.cast = 0
+
+    def _run(self, rng: random.Random) -> None:
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar()), _NoRedirect()
+        )
+        page = _get(opener, f"{self.base}/comment/{self.ids[0]}/")
+        token = dict(HIDDEN.findall(page))["csrfmiddlewaretoken"]
+        while not self.stop.wait(self.interval):
+            self._vote(opener, rng, token)
+
+    def _vote(self, opener, rng: random.Random, token: str) -> None:
+        data = {"csrfmiddlewaretoken": token, "value": rng.choice(("1", "-1", "0"))}
+        request = urllib.request.Request(
+            f"{self.base}/comments/{rng.choice(self.ids)}/vote/",
+            data=urllib.parse.urlencode(data).encode(),
+            headers={"Accept": "application/json"},
+        )
+        started = time.perf_counter()
+        try:
+            opener.open(request, timeout=30).read()
+        except Exception as error:  # noqa: BLE001 -- every failure is a finding
+            with self.lock:
+                self.errors.append(f"vote: {error!r}")
+            return
+        with self.lock:
+            self.latency.append(time.perf_counter() - started)
+            self.cast += 1
 
 
 def _get(opener, url: str) -> str:

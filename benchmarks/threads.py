@@ -8,7 +8,8 @@ a realistic shape (benchmarks.data.build_thread), then reports medians and
 p95s of:
 
 - the thread page through the whole Django stack (test client), its SQL
-  queries and bytes;
+  queries and bytes; the whole thread also sorted `best` (?sort=best, every
+  level), for its ratio to the thread's own order (issue 16: at most 1.3x);
 - the same comments rendered the textbook django-mptt way ({% recursetree %})
   and as a flat Django-template loop ({% for %} over `tree_info`), for ratios;
 - the whole page right after a reply elsewhere, with every other
@@ -130,9 +131,11 @@ def _bench(size: int, runs: int, inserts: int) -> dict:
     """Every figure for one thread size, by name."""
     rng = random.Random(size)
     post = build_thread(size, rng, slug=f"bench-{size}")
+    _give_votes(post, rng)
     url = post.get_absolute_url()
     with override_settings(COMMENTS_PER_PAGE=0):
         whole = _page(url, runs, warm=False)
+        best = _page(url + "?sort=best", runs, warm=False)
         warm = _page(url, runs, warm=True)
         replied = _page_after_replies(post, runs, rng)
     nodes = Comment.objects.filter(post=post, status=Comment.Status.APPROVED)
@@ -140,6 +143,7 @@ def _bench(size: int, runs: int, inserts: int) -> dict:
     small = size <= TEMPLATES_UP_TO
     return {
         "whole": whole,
+        "best": best,
         "warm": warm,
         "replied": replied,
         "paginated": _page(url, runs, warm=False),
@@ -199,6 +203,21 @@ FLOOR_SQL = (
 )
 
 
+def _give_votes(post: Post, rng: random.Random) -> None:
+    """Scores for every comment, as a busy thread has: most few, some many.
+
+    Set on the stored counters directly (benchmark data, like the thread
+    itself): the page reads the counters, never the Vote rows.
+    """
+    ids = list(Comment.objects.filter(post=post).values_list("pk", flat=True))
+    by_score: dict[tuple[int, int], list[int]] = {}
+    for pk in ids:
+        up = int(rng.paretovariate(1.2)) - 1
+        by_score.setdefault((up, rng.randrange(0, up + 3)), []).append(pk)
+    for (up, down), pks in by_score.items():
+        Comment.objects.filter(pk__in=pks).update(votes_up=up, votes_down=down)
+
+
 def _placeholder() -> str:
     return "?" if connection.vendor == "sqlite" else "%s"
 
@@ -230,6 +249,7 @@ def _report(size: int, figures: dict) -> None:
     print("| what | median | p95 | queries | size |\n|---|---|---|---|---|")
     for label, result in [
         ("thread page, whole thread, no cache", whole),
+        ("thread page, whole thread, sorted best, no cache", figures["best"]),
         ("thread page, whole thread, thread cache warm", figures["warm"]),
         ("whole thread, just after a reply elsewhere", figures["replied"]),
         (
@@ -255,6 +275,7 @@ def _report(size: int, figures: dict) -> None:
     floor = _median(figures["floor"])
     print(
         f"\nwhole page / floor: {_median(whole[0]) / floor:.2f}x; "
+        f"best / old order: {_median(figures['best'][0]) / _median(whole[0]):.2f}x; "
         f"warm page / floor: {_median(figures['warm'][0]) / floor:.2f}x; "
         f"after a reply / floor: {_median(figures['replied'][0]) / floor:.2f}x; "
         f"{_ratio('textbook / whole page', textbook, whole[0])}"

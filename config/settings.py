@@ -393,6 +393,9 @@ VOTES_DOWN = env_bool("VOTES_DOWN", True)
 # Votes one reader may cast (or change) per minute, counted across workers.
 VOTES_PER_MINUTE = env_int("VOTES_PER_MINUTE", 60)
 VOTES_GUEST_DAILY_PER_IP = env_int("VOTES_GUEST_DAILY_PER_IP", 500)
+# How stale shown scores and vote-based orders may be: a thread's cached HTML
+# is kept this long under votes (docs/decisions/0022). At least 1.
+VOTES_REFRESH_SECONDS = max(1, env_int("VOTES_REFRESH_SECONDS", 10))
 # The order a reader sees until they choose one, unless the post suggests
 # one: best, top, new, old (the thread as it was written) or controversial.
 COMMENT_ORDER = env_str("COMMENT_ORDER", "old")

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, ngettext_lazy
 from mptt.admin import MPTTModelAdmin
 
 from forum import markup, services
@@ -316,7 +316,7 @@ def _status_action(status: str, description: str):
 @admin.register(Comment)
 class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     # Few columns, so the text has room at 1280 px (static/css/admin.css).
-    list_display = ("excerpt", "author", "where", "status", "created_at")
+    list_display = ("excerpt", "author", "where", "status", "votes", "created_at")
     # The text may hold links of its own: the date opens the comment, as on
     # the site, where the date is the permalink.
     list_display_links = ("created_at",)
@@ -341,6 +341,8 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         "status_reason",
         "is_locked",
         "slow_mode_minutes",
+        "is_pinned",
+        "votes",
         "user",
         "author_name",
         "author_email",
@@ -355,6 +357,8 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         "status_reason",
         "is_locked",
         "slow_mode_minutes",
+        "is_pinned",
+        "votes",
         "created_at",
         "ip_address",
         "user_agent",
@@ -374,6 +378,9 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         "restore_branches",
         "trust_authors",
         "block_authors",
+        "pin_comments",
+        "unpin_comments",
+        "reset_votes",
     )
 
     def get_ordering(self, request):
@@ -442,6 +449,16 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
             format_html_join(
                 "", '<span class="comment-detail">{}</span>', ((d,) for d in details)
             ),
+        )
+
+    @admin.display(description=_("votes"))
+    def votes(self, obj):
+        # Up and down apart: a score of 0 may be 0/0 or 40/40.
+        return format_html(
+            '<span class="comment-votes" title="{}">+{} / −{}</span>',
+            _("up-votes / down-votes"),
+            obj.votes_up,
+            obj.votes_down,
         )
 
     @admin.display(description=_("post"))
@@ -632,6 +649,50 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         )
         _log(request, entries, "Added to the blocklist from a comment.")
         self.message_user(request, said % {"count": len(entries)})
+
+    @admin.action(
+        description=_("Pin the selected top-level comments (first in every order)"),
+        permissions=("change",),
+    )
+    def pin_comments(self, request, queryset):
+        self._pin(request, queryset, pinned=True)
+
+    @admin.action(description=_("Unpin the selected comments"), permissions=("change",))
+    def unpin_comments(self, request, queryset):
+        self._pin(request, queryset, pinned=False)
+
+    def _pin(self, request, queryset, *, pinned):
+        comments = list(queryset)
+        count = services.comment_pin(comments=comments, pinned=pinned)
+        said = (
+            ngettext("%(count)d comment pinned.", "%(count)d comments pinned.", count)
+            if pinned
+            else ngettext(
+                "%(count)d comment unpinned.", "%(count)d comments unpinned.", count
+            )
+        )
+        if pinned and count < len(comments):
+            said += " " + gettext("Only top-level comments can be pinned.")
+        changed = [c for c in comments if c.parent_id is None]
+        self._report(
+            request,
+            changed,
+            "Pinned." if pinned else "Unpinned.",
+            said % {"count": count},
+        )
+
+    @admin.action(
+        description=_("Reset the selected comments' votes"), permissions=("change",)
+    )
+    def reset_votes(self, request, queryset):
+        comments = list(queryset)
+        count = services.votes_reset(comments=comments)
+        said = ngettext(
+            "Votes reset on %(count)d comment.",
+            "Votes reset on %(count)d comments.",
+            count,
+        )
+        self._report(request, comments, "Votes reset.", said % {"count": count})
 
     def _report(self, request, changed, log_message, message):
         _log(request, changed, log_message)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models, router
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
@@ -124,7 +124,10 @@ class PostQuerySet(models.QuerySet):
         db = self._db or router.db_for_write(self.model)
         connection = connections[db]
         ops = connection.ops
-        ids, params = self.order_by().values("pk").query.get_compiler(db).as_sql()
+        try:
+            ids, params = self.order_by().values("pk").query.get_compiler(db).as_sql()
+        except EmptyResultSet:  # pk__in=[]: nothing to touch
+            return 0
         table = ops.quote_name(self.model._meta.db_table)
         counts, count_params = _counter_updates(table, added)
         trees = None if trees is None else sorted(set(trees))

@@ -43,6 +43,7 @@ def test_changelist_has_text_author_post_status_and_date_columns(mod):
         "column-author",
         "column-where",
         "column-status",
+        "column-votes",
         "column-created_at",
     ]
 

@@ -38,6 +38,7 @@ def test_bench_threads_reports_every_figure():
     )
     for label in (
         "whole thread, no cache",
+        "whole thread, sorted best, no cache",
         "thread cache warm",
         "whole thread, just after a reply elsewhere",
         "textbook {% recursetree %}",
@@ -55,6 +56,7 @@ def test_bench_threads_reports_every_figure():
     assert re.search(
         r"the same 50 conversations: 1,100 comments .* 1,000 comments .*: \d", report
     )
+    assert re.search(r"best / old order: \d+\.\d\dx", report)
     assert "all in the reply's own thread: True" in report
 
 
@@ -77,5 +79,6 @@ def test_load_test_runs_clean_against_gunicorn():
         r"worker \d+ ms \(\d+\.\d\dx the floor\), warm \d+ ms",
         report,
     )
+    assert re.search(r"with 20 votes/s: [\d,]+/s \(\d+% of read-only\), [1-9]", report)
     assert "errors: 0" in report
     assert "comment trees: sound" in report

@@ -1,6 +1,7 @@
 """The orders as pure functions, checked against values worked out by hand."""
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import pytest
 
@@ -97,3 +98,65 @@ def test_parse_knows_the_orders_and_nothing_else():
     assert orders.parse("BEST") is None
     assert orders.parse("") is None
     assert orders.parse(None) is None
+
+
+class Row(NamedTuple):
+    pk: int
+    parent_id: int | None
+    created_at: datetime
+    votes_up: int = 0
+    votes_down: int = 0
+    is_pinned: bool = False
+
+
+def _row(pk, parent=None, up=0, down=0, pinned=False):
+    return Row(pk, parent, START + timedelta(minutes=pk), up, down, pinned)
+
+
+# Tree order (as stored): 1 [2 [3, 4], 5], 6 [7], 8
+TREE = [
+    _row(1, up=1),
+    _row(2, parent=1, up=0, down=2),
+    _row(3, parent=2, up=1),
+    _row(4, parent=2, up=5),
+    _row(5, parent=1, up=3),
+    _row(6, up=9),
+    _row(7, parent=6),
+    _row(8, up=2, pinned=True),
+]
+
+
+def _order(rows, order):
+    return [row.pk for row in orders.reorder(rows, order)]
+
+
+def test_reorder_sorts_siblings_at_every_level_under_top():
+    assert _order(TREE, "top") == [8, 6, 7, 1, 5, 2, 4, 3]
+
+
+def test_reorder_by_new_reverses_every_level():
+    assert _order(TREE, "new") == [8, 6, 7, 1, 5, 2, 4, 3]
+    assert _order([r._replace(is_pinned=False) for r in TREE], "new") == [
+        8,
+        6,
+        7,
+        1,
+        5,
+        2,
+        4,
+        3,
+    ]
+
+
+def test_reorder_by_old_keeps_the_tree_order_but_the_pin():
+    assert _order(TREE, "old") == [8, 1, 2, 3, 4, 5, 6, 7]
+
+
+def test_reorder_takes_a_row_whose_parent_is_absent_as_a_root():
+    subthread = [r for r in TREE if r.pk in (2, 3, 4)]
+    assert _order(subthread, "top") == [2, 4, 3]
+
+
+def test_reorder_keeps_every_row_once():
+    for order in ("best", "top", "new", "old", "controversial"):
+        assert sorted(_order(TREE, order)) == list(range(1, 9))

@@ -21,6 +21,7 @@ EDITABLE_FIELDS = {
     "comments_open",
     "hold_comments",
     "slow_mode_minutes",
+    "suggested_order",
 }
 
 
@@ -37,6 +38,7 @@ def post_create(
     comments_open: bool = True,
     hold_comments: bool = False,
     slow_mode_minutes: int = 0,
+    suggested_order: str = "",
 ) -> Post:
     """Create a post (published now unless told otherwise)."""
     post = Post(
@@ -49,6 +51,7 @@ def post_create(
         comments_open=comments_open,
         hold_comments=hold_comments,
         slow_mode_minutes=slow_mode_minutes,
+        suggested_order=suggested_order,
     )
     post.full_clean(exclude=["body_html"])
     post.save()

@@ -19,11 +19,10 @@ from forum import services
 from forum.clientip import client_ip
 from forum.models import Comment, Post
 from forum.own_comments import own_comments
-from forum.views.reading import int_or_none
+from forum.reading_order import VOTER_COOKIE, VOTER_MAX_AGE, VOTER_SALT
 
-VOTER_COOKIE = "parley_voter"
-VOTER_SALT = "forum.voter"
-VOTER_MAX_AGE = 365 * 24 * 3600
+# The form's buttons; anything else is refused by the service, with a message.
+VALUES = {"1": 1, "0": 0, "-1": -1}
 
 
 @require_POST
@@ -32,7 +31,7 @@ def comment_vote(request, pk):
     try:
         result = services.vote_cast(
             comment_id=pk,
-            value=int_or_none(request.POST.get("value", "")),
+            value=VALUES.get(request.POST.get("value", "")),
             user=request.user,
             guest_id=guest_id,
             ip_address=client_ip(request.META),
