@@ -80,14 +80,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--inserts", type=int, default=25)
+    # The readers' language (their Accept-Language): dates and words differ.
+    parser.add_argument("--language", default="en")
     args = parser.parse_args(argv)
+    READER["HTTP_ACCEPT_LANGUAGE"] = args.language
     with override_settings(**BENCH_SETTINGS), throwaway_database("parley_bench"):
         print(
             f"database: {connection.vendor}; cores: {os.cpu_count()}; "
-            f"runs: {args.runs}; medians and p95s of server time (Django test client)"
+            f"runs: {args.runs}; language: {args.language}; "
+            "medians and p95s of server time (Django test client)"
         )
         for size in args.sizes:
             _report(size, _bench(size, args.runs, args.inserts))
+
+
+READER = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _bench(size: int, runs: int, inserts: int) -> dict:
@@ -180,7 +187,7 @@ def _report(size: int, figures: dict) -> None:
 
 def _page(url: str, runs: int, *, warm: bool) -> tuple[list[float], int, str]:
     """Time GETs of a thread page: (samples, queries, bytes)."""
-    client = Client()
+    client = Client(**READER)
     client.get(url)  # the session, content types and such: once per process
     if not warm:
         cache.clear()

@@ -46,8 +46,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 
+from forum import dates
 from forum.avatars import avatar_html
-from forum.dates import when
 from forum.models import Comment, ThreadRow
 
 APPROVED = Comment.Status.APPROVED
@@ -273,6 +273,7 @@ class _Writer:
         self.own = reader.own
         self.gravatars: dict[int, str] = {}
         self.language = get_language()
+        self.when = dates.formats(self.language).when
         self.words = words = _words(self.language)
         self.badges = {user: words[kind] for user, kind in badges.items()}
         self.templates = _templates(links, self.language)
@@ -372,7 +373,7 @@ class _Writer:
         dict, and this runs once per comment.
         """
         pk, ppk, _, _, created, body, _, _, user, edited = row
-        tz = self.tz
+        tz, when = self.tz, self.when
         return (
             pk,
             depth,
