@@ -24,7 +24,7 @@ from functools import lru_cache
 from django.utils import dateformat, translation
 from django.utils.dates import MONTHS, MONTHS_ALT
 from django.utils.formats import get_format
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 ENGLISH_MONTHS = tuple(calendar.month_name)
 # A date and a time together, in languages other than English (whose
@@ -119,8 +119,8 @@ def _compiled(language: str) -> Formats:
         names = (
             tuple(str(MONTHS.get(m, "")) for m in range(13)),
             tuple(str(MONTHS_ALT.get(m, "")) for m in range(13)),
-            (gettext("a.m."), gettext("p.m.")),
-            (gettext("AM"), gettext("PM")),
+            _meridiems("a"),  # Django's own words for them
+            _meridiems("A"),
         )
         joined = str(AT).replace("{", "{{").replace("}", "}}")
     date, time = _template(date_format), _template(time_format)
@@ -129,6 +129,13 @@ def _compiled(language: str) -> Formats:
     both = joined % {"date": date, "time": time}
     return Formats(
         _formatter(both, names), _formatter(date, names), _formatter(time, names)
+    )
+
+
+def _meridiems(letter: str) -> tuple[str, str]:
+    """Django's morning and afternoon marks for the format letter, translated."""
+    return tuple(
+        dateformat.format(datetime(2000, 1, 1, hour), letter) for hour in (9, 21)
     )
 
 
