@@ -847,6 +847,10 @@ class Subscription(models.Model):
         related_name="subscriptions",
     )
     kind = models.CharField(max_length=10, choices=Kind)
+    # The language the reader asked in (a code of LANGUAGES; empty: the
+    # site's): their emails are written in it. No choices: adding a language
+    # needs no migration.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     requested_with = models.ForeignKey(

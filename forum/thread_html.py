@@ -46,8 +46,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 
+from forum import dates
 from forum.avatars import avatar_html
-from forum.dates import when
 from forum.models import Comment, ThreadRow
 
 APPROVED = Comment.Status.APPROVED
@@ -148,12 +148,12 @@ _AWAITING = '<p class="comment-awaiting-moderation">{text}</p>'
 
 
 def _word(text: str, **fields: str) -> str:
-    """Return `text` translated and escaped, for a format string.
+    """Return `text` (translated: gettext("...")) escaped, for a format string.
 
     The translation's own braces stand for themselves; its %(name)s
     placeholders become the format fields given (e.g. name="{pname}").
     """
-    translated = _literal(escape(gettext(text)))
+    translated = _literal(escape(text))
     return translated % fields if fields else translated
 
 
@@ -165,21 +165,25 @@ def _words(language: str) -> dict[str, str]:
     """
     return {
         "context": _word(
-            "Reply to %(name)s, level %(depth)s: ", name="{pname}", depth="{depth}"
+            gettext("Reply to %(name)s, level %(depth)s: "),
+            name="{pname}",
+            depth="{depth}",
         ),
-        "says": _word("says:"),
-        "parent": _word("in reply to %(name)s", name="{pname}"),
-        "reply_to": _word("Reply to %(name)s", name="{name}"),
-        "reply": _word("Reply"),
-        "report_label": _word("Report the comment by %(name)s", name="{name}"),
-        "report": _word("Report"),
+        "says": _word(gettext("says:")),
+        "parent": _word(gettext("in reply to %(name)s"), name="{pname}"),
+        "reply_to": _word(gettext("Reply to %(name)s"), name="{name}"),
+        "reply": _word(gettext("Reply")),
+        "report_label": _word(gettext("Report the comment by %(name)s"), name="{name}"),
+        "report": _word(gettext("Report")),
         # Filled by str.format at run time, not in a comment's template.
-        "comment_by": _word("Comment by %(name)s", name="{0}"),
+        "comment_by": _word(gettext("Comment by %(name)s"), name="{0}"),
         "edited": _EDITED.replace(
-            "{title}", _word("Edited %(when)s", when="{when}")
-        ).replace("{edited}", _word("(edited)")),
-        "mine": _MINE.format(edit=_word("Edit"), delete=_word("Delete")),
-        "continue": _CONTINUE.format(text=_word("Continue this thread →")),
+            "{title}", _word(gettext("Edited %(when)s"), when="{when}")
+        ).replace("{edited}", _word(gettext("(edited)"))),
+        "mine": _MINE.format(
+            edit=_word(gettext("Edit")), delete=_word(gettext("Delete"))
+        ),
+        "continue": _CONTINUE.format(text=_word(gettext("Continue this thread →"))),
         "locked": _LOCKED.format(
             text=escape(gettext("Replies to this conversation are closed."))
         ),
@@ -305,6 +309,7 @@ class _Writer:
         self.own = reader.own
         self.gravatars: dict[int, str] = {}
         self.language = get_language()
+        self.when = dates.formats(self.language).when
         self.words = words = _words(self.language)
         self.badges = {user: words[kind] for user, kind in badges.items()}
         self.templates = _templates(links, self.language)
@@ -408,7 +413,7 @@ class _Writer:
         dict, and this runs once per comment.
         """
         pk, ppk, _, _, created, body, _, _, user, edited = row
-        tz = self.tz
+        tz, when = self.tz, self.when
         return (
             pk,
             depth,

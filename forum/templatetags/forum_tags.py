@@ -67,20 +67,20 @@ def display_name(user) -> str:
 
 @register.filter
 def when(value) -> str:
-    """A date and time as the thread writes them: "December 28, 2022 at 9:52 am"."""
-    return dates.when(timezone.localtime(value)) if value else ""
+    """A date and time as the thread writes them, in the page's language."""
+    return dates.formats().when(timezone.localtime(value)) if value else ""
 
 
 @register.filter
 def day(value) -> str:
     """A date as the thread writes it: "December 28, 2022"."""
-    return dates.day(timezone.localtime(value)) if value else ""
+    return dates.formats().day(timezone.localtime(value)) if value else ""
 
 
 @register.filter
 def clock(value) -> str:
     """A time as the thread writes it: "9:52 am"."""
-    return dates.clock(timezone.localtime(value)) if value else ""
+    return dates.formats().clock(timezone.localtime(value)) if value else ""
 
 
 @register.filter
