@@ -58,6 +58,8 @@ def assert_inert(page, comment):
     assert {s.get("src", "") for s in scripts} == {
         "/static/js/comment-reply.js",
         "/static/js/thread.js",
+        "/jsi18n/",  # the scripts' words (Django's JavaScript catalog)
+        "/static/js/live.js",
     }
     assert not page.find_all(["iframe", "object", "embed", "svg", "math", "style"])
     # The comment form; the header also holds the site search form.
