@@ -68,3 +68,10 @@ def test_the_thread_and_the_post_write_dates_in_the_readers_language(client):
     )
     meta = german.select_one(".entry-meta time").get_text()
     assert meta == dates.formats("de").day(post.published_at)
+
+
+def test_literal_text_with_braces_and_quotes_is_written_as_is():
+    write = dates._function(
+        [("text", "{a} "), ("field", "m.day"), ("text", " \"b\" \\ 'c'")], {}
+    )
+    assert write(MOMENT) == "{a} 28 \"b\" \\ 'c'"
