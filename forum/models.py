@@ -124,12 +124,17 @@ class PostQuerySet(models.QuerySet):
                 [ops.adapt_datetimefield_value(timezone.now()), *count_params, *params],
             )
             slugs = [slug for (slug,) in cursor.fetchall()]
-            if trees:
-                Comment.objects.using(db).filter(tree_id__in=trees, parent=None).update(
-                    tree_version=models.F("tree_version") + 1
-                )
+        if trees:
+            _bump_conversations(db, trees)
         page_cache.touch_posts(slugs)
         return len(slugs)
+
+
+def _bump_conversations(db: str, trees: list[int]) -> None:
+    """Move these conversations' versions (on their first comments)."""
+    Comment.objects.using(db).filter(tree_id__in=trees, parent=None).update(
+        tree_version=models.F("tree_version") + 1
+    )
 
 
 # The stored counters, recounted. A conversation is shown to every reader when
