@@ -105,49 +105,55 @@ class PostQuerySet(models.QuerySet):
     ) -> int:
         """Mark these posts' threads as changed: cache keys and ETags follow.
 
-        The same UPDATE keeps the stored counters (Post.comment_count,
-        Post.root_count) true: recounted from the comments, or, when the
-        caller knows exactly what it added (`added`: approved comments,
-        shown conversations), moved by that much without reading the thread.
-        One UPDATE ... RETURNING slug, so the page cache learns which posts'
-        pages to drop without a second query (forum.page_cache). `comments`:
-        the ids of the comments whose shown form changed, which open pages
-        then fetch (forum.live).
-
-        Each conversation's HTML is cached on its own (forum.conversations):
-        `trees` names the conversations the write changed, whose versions
-        move (one UPDATE of their first comments); without it every
-        conversation of these posts is stale (Post.conversations_version).
+        One UPDATE ... RETURNING bumps the versions and keeps the stored
+        counters (Post.comment_count, root_count) true: recounted, or moved
+        by `added` (approved comments, shown conversations) when the caller
+        knows exactly what it added. The page cache learns which posts'
+        pages to drop from its answer (forum.page_cache). `comments`: the
+        comments whose shown form changed, which open pages fetch
+        (forum.live). `trees`: the conversations whose cached HTML is stale
+        (forum.conversations); without it, every conversation of these posts.
         """
         from forum import live, page_cache
 
         db = self._db or router.db_for_write(self.model)
-        connection = connections[db]
-        ops = connection.ops
         try:
             ids, params = self.order_by().values("pk").query.get_compiler(db).as_sql()
         except EmptyResultSet:  # pk__in=[]: nothing to touch
             return 0
-        table = ops.quote_name(self.model._meta.db_table)
-        counts, count_params = _counter_updates(table, added)
         trees = None if trees is None else sorted(set(trees))
-        whole = "" if trees else ", conversations_version = conversations_version + 1"
         stamps = live.stamp_ahead(comments, using=db)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET comments_version = comments_version + 1, "  # noqa: S608 -- our own table and compiled SQL
-                f"comments_changed_at = %s, {counts}{whole} WHERE id IN ({ids}) "
-                "RETURNING slug, id, comments_version",
-                [ops.adapt_datetimefield_value(timezone.now()), *count_params, *params],
-            )
-            bumped = cursor.fetchall()
+        bumped = _bump_posts(db, (ids, params), added, every_conversation=not trees)
         if trees:
-            Comment.objects.using(db).filter(tree_id__in=trees, parent=None).update(
-                tree_version=models.F("tree_version") + 1
-            )
+            _bump_conversations(db, trees)
         page_cache.touch_posts([slug for slug, _, _ in bumped])
         live.stamp_overtaken(stamps, {pk: version for _, pk, version in bumped})
         return len(bumped)
+
+
+def _bump_posts(db: str, posts, added, *, every_conversation: bool) -> list[tuple]:
+    """The posts' UPDATE (versions, time, counters): (slug, id, version) each."""
+    connection = connections[db]
+    ops = connection.ops
+    ids, params = posts
+    table = ops.quote_name(Post._meta.db_table)
+    counts, count_params = _counter_updates(table, added)
+    whole = ", conversations_version = conversations_version + 1"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET comments_version = comments_version + 1, "  # noqa: S608 -- our own table and compiled SQL
+            f"comments_changed_at = %s, {counts}{whole if every_conversation else ''} "
+            f"WHERE id IN ({ids}) RETURNING slug, id, comments_version",
+            [ops.adapt_datetimefield_value(timezone.now()), *count_params, *params],
+        )
+        return cursor.fetchall()
+
+
+def _bump_conversations(db: str, trees: list[int]) -> None:
+    """Move these conversations' versions (on their first comments)."""
+    Comment.objects.using(db).filter(tree_id__in=trees, parent=None).update(
+        tree_version=models.F("tree_version") + 1
+    )
 
 
 # The stored counters, recounted. A conversation is shown to every reader when
