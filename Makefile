@@ -7,7 +7,7 @@ PORT ?= 8000
 # Links in emails follow the address `make run` serves, unless SITE_URL is set.
 SITE_URL := $(or $(SITE_URL),http://$(HOST):$(PORT))
 
-.PHONY: run serve test bench loadtest screenshots lint lock upgrade format migrate demo superuser check-threads clean
+.PHONY: run serve test messages bench loadtest screenshots lint lock upgrade format migrate demo superuser check-threads clean
 
 # Every package comes from uv.lock, exactly the versions (and hashes) CI
 # tested; `make upgrade` refreshes the lock. The locking tool, uv, is
@@ -50,6 +50,22 @@ node_modules: package-lock.json
 
 test: $(BIN)/.installed node_modules  ## Run the whole suite (PostgreSQL when DATABASE_URL is set)
 	DJANGO_SECRET_KEY=test-only-secret SITE_URL=http://testserver $(BIN)/pytest $(PYTEST_ARGS)
+
+# The shipped languages' catalogues (locale/<language>/LC_MESSAGES): every
+# marked string of the templates, Python (django) and static/js (djangojs).
+# makemessages needs GNU gettext (xgettext); the .mo files are compiled with
+# polib and committed, so serving them needs nothing more (README, "Languages").
+LANGUAGES := ar de es fr pt_BR uk
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=benchmarks \
+  --ignore=tests --ignore=tools --ignore=staticfiles --ignore=docs --ignore=locale
+
+messages: $(BIN)/.installed  ## Update the catalogues in locale/ from the source, and compile them
+	for domain in django djangojs; do \
+	  DJANGO_SECRET_KEY=messages SITE_URL=http://127.0.0.1 $(BIN)/python manage.py \
+	    makemessages -d $$domain $(addprefix -l ,$(LANGUAGES)) $(MESSAGES_IGNORE) \
+	    --no-obsolete --add-location file || exit 1; \
+	done
+	$(BIN)/python -m tools.catalogues compile
 
 # Benchmarks need PostgreSQL; they make (and drop) their own databases on it.
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)

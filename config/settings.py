@@ -105,6 +105,8 @@ MIDDLEWARE = [
     # Before anything that reads the database: picks the replica or primary.
     "config.routers.ReadReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: the reader's language (forum.languages).
+    "forum.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -233,7 +235,28 @@ SESSION_ENGINE = _SESSION_ENGINES[_session_engine]
 
 # --- Internationalisation ---------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# The shipped languages; each has a catalogue in locale/ (README, "Languages").
+LANGUAGES = [
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("pt-br", "Português (Brasil)"),
+    ("uk", "Українська"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's language: readers get it unless their browser asks for another
+# shipped one (LANGUAGES_FROM_BROWSER) or they chose one in the footer.
+LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en").lower().replace("_", "-")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"DJANGO_LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, "
+        f"not {LANGUAGE_CODE!r}."
+    )
+# Off: the browser's Accept-Language is ignored (the footer's choice stays).
+LANGUAGES_FROM_BROWSER = env_bool("LANGUAGES_FROM_BROWSER", True)
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -276,6 +299,7 @@ if HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
@@ -344,6 +368,9 @@ if COMMENT_MAX_DEPTH < 1:
 # and which come first: "oldest" or "newest".
 COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 50)
 COMMENTS_ORDER = env_str("COMMENTS_ORDER", "oldest")
+# How often an open thread page asks whether the thread changed (forum.live);
+# 0 turns live updates off.
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 15)
 if COMMENTS_ORDER not in {"oldest", "newest"}:
     raise ImproperlyConfigured('COMMENTS_ORDER must be "oldest" or "newest".')
 # Levels shown on one page; deeper replies continue on the subthread's own page

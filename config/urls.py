@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy
+from django.views.i18n import set_language
+
+from forum.languages import javascript_catalog
 
 
 def _admin_name() -> str:
@@ -22,6 +25,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Log in and out, password change and reset, with templates/registration/.
     path("accounts/", include("forum.auth_urls")),
+    # The footer's language switcher (POST), and the JavaScript strings.
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/<str:language>/catalog.js", javascript_catalog, name="js-catalog"),
     path("", include("forum.urls")),
 ]
 

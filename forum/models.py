@@ -8,14 +8,15 @@ that serialises writers (forum.services) and the tree_id sequence below.
 
 import html
 import ipaddress
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models, router
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, TextField
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Exists, OuterRef, Q, TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -95,24 +96,24 @@ class PostQuerySet(models.QuerySet):
             status=Post.Status.PUBLISHED, published_at__lte=timezone.now()
         )
 
-    def with_response_counts(self) -> "PostQuerySet":
-        """Annotate `response_count`, the number of approved comments."""
-        approved = (
-            Comment.objects.filter(post=OuterRef("pk"), status=Comment.Status.APPROVED)
-            .order_by()
-            .values("post")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.annotate(response_count=Coalesce(Subquery(approved), 0))
-
-    def touch_threads(self) -> int:
+    def touch_threads(
+        self,
+        *,
+        added: tuple[int, int] | None = None,
+        comments: Iterable[int] = (),
+    ) -> int:
         """Mark these posts' threads as changed: cache keys and ETags follow.
 
+        The same UPDATE keeps the stored counters (Post.comment_count,
+        Post.root_count) true: recounted from the comments, or, when the
+        caller knows exactly what it added (`added`: approved comments,
+        shown conversations), moved by that much without reading the thread.
         One UPDATE ... RETURNING slug, so the page cache learns which posts'
-        pages to drop without a second query (forum.page_cache).
+        pages to drop without a second query (forum.page_cache). `comments`:
+        the ids of the comments whose shown form changed, which open pages
+        then fetch (forum.live).
         """
-        from forum import page_cache
+        from forum import live, page_cache
 
         db = self._db or router.db_for_write(self.model)
         connection = connections[db]
@@ -122,15 +123,47 @@ class PostQuerySet(models.QuerySet):
         except EmptyResultSet:  # pk__in=[]: nothing to touch
             return 0
         table = ops.quote_name(self.model._meta.db_table)
+        counts, count_params = _counter_updates(table, added)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET comments_version = comments_version + 1, "  # noqa: S608 -- our own table and compiled SQL
-                f"comments_changed_at = %s WHERE id IN ({ids}) RETURNING slug",
-                [ops.adapt_datetimefield_value(timezone.now()), *params],
+                f"comments_changed_at = %s, {counts} WHERE id IN ({ids}) "
+                "RETURNING slug",
+                [ops.adapt_datetimefield_value(timezone.now()), *count_params, *params],
             )
             slugs = [slug for (slug,) in cursor.fetchall()]
         page_cache.touch_posts(slugs)
+        live.mark_changed(comments)
         return len(slugs)
+
+
+# The stored counters, recounted. A conversation is shown to every reader when
+# its first comment is approved or, as a placeholder, when a reply below it is
+# (CommentQuerySet.shown): the pages count these.
+COMMENT_COUNT_SQL = (
+    "(SELECT COUNT(*) FROM forum_comment c "
+    "WHERE c.post_id = {post}.id AND c.status = 'approved')"
+)
+ROOT_COUNT_SQL = (
+    "(SELECT COUNT(*) FROM forum_comment r "
+    "WHERE r.post_id = {post}.id AND r.parent_id IS NULL AND (r.status = 'approved' "
+    "OR EXISTS (SELECT 1 FROM forum_comment c WHERE c.tree_id = r.tree_id "
+    "AND c.lft > r.lft AND c.status = 'approved')))"
+)
+
+
+def _counter_updates(table: str, added: tuple[int, int] | None) -> tuple[str, list]:
+    """The SET clauses that keep a post's counters true, and their parameters."""
+    if added is not None:
+        return (
+            "comment_count = comment_count + %s, root_count = root_count + %s",
+            list(added),
+        )
+    return (
+        f"comment_count = {COMMENT_COUNT_SQL.format(post=table)}, "
+        f"root_count = {ROOT_COUNT_SQL.format(post=table)}",
+        [],
+    )
 
 
 class Post(models.Model):
@@ -183,6 +216,12 @@ class Post(models.Model):
     # the bump's row lock is what serialises tree writes (forum.services).
     comments_version = models.PositiveIntegerField(default=0, editable=False)
     comments_changed_at = models.DateTimeField(null=True, editable=False)
+    # Counters kept by touch_threads in the same transaction as every write
+    # (`check_threads` finds a drift, `--repair` recounts): the pages read
+    # them instead of counting the thread. Approved comments ("N Responses"),
+    # and top-level conversations every reader sees (the pages' count).
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    root_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The post's id in the WordPress export it came from (import_wxr). Merged
@@ -424,6 +463,10 @@ class Comment(MPTTModel):
     announcement = models.CharField(
         max_length=6, choices=Announcement, default=Announcement.DONE, editable=False
     )
+    # The post's comments_version after the last write that changed how the
+    # comment shows (touch_threads): open pages poll for rows newer than
+    # theirs (forum.live). 0: not changed since it was imported.
+    changed_version = models.PositiveIntegerField(default=0, editable=False)
     # Declared so it gets no index of its own: Meta.indexes has it.
     tree_id = models.PositiveIntegerField(editable=False)
     # The comment's id in the WordPress export it came from (import_wxr).
@@ -450,6 +493,11 @@ class Comment(MPTTModel):
                 name="comment_roots_idx",
             ),
             models.Index(fields=["post", "status"], name="comment_post_status_idx"),
+            # What changed on a post since a version (forum.live). Tree writes
+            # never set it, so their row updates stay HOT (decisions/0005).
+            models.Index(
+                fields=["post", "changed_version"], name="comment_changed_idx"
+            ),
             models.Index(fields=["status", "created_at"], name="comment_queue_idx"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
             models.Index(fields=["author_email"], name="comment_email_idx"),
@@ -863,7 +911,10 @@ class Notification(models.Model):
 
 
 class ModeratorPreference(models.Model):
-    """How a moderator hears of held and reported comments (forum.cockpit.mail)."""
+    """How a moderator hears of held and reported comments.
+
+    Read by forum.services.moderator_mail.
+    """
 
     class Mail(models.TextChoices):
         AT_ONCE = "at_once", _("At once, one email per comment")

@@ -70,6 +70,7 @@ LAYOUT_SETTINGS = (
     "SITE_NAME",
     "SITE_TAGLINE",
     "SITE_URL",
+    "LIVE_POLL_SECONDS",
 )
 # Bump when what is stored changes shape.
 FORMAT = 1
@@ -345,6 +346,21 @@ def _bump(names: list[str]) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def post_version(slug: str) -> str | None:
+    """The post's current version, which every write to its thread replaces.
+
+    For conditional polls (forum.live): None when versions are not kept
+    (the page cache off, so writes do not replace them) or the cache failed.
+    """
+    if not settings.PAGE_CACHE_SECONDS:
+        return None
+    key = _post_key(slug)
+    try:
+        return _versions([key])[key]
+    except Unavailable:
+        return None
 
 
 def touch_posts(slugs) -> None:

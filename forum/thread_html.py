@@ -70,10 +70,12 @@ class ThreadLayout:
     avatars: str = "initials"  # or "gravatar"
     edit_minutes: int = 10  # how long an author's Edit and Delete links last
     markup_version: int = MARKUP_VERSION
+    language: str = "en"  # the page's: its words, dates and plurals
 
     @classmethod
     def from_settings(cls) -> "ThreadLayout":
         return cls(
+            language=get_language() or settings.LANGUAGE_CODE,
             per_page=settings.COMMENTS_PER_PAGE,
             newest_first=settings.COMMENTS_ORDER == "newest",
             display_depth=settings.COMMENT_DISPLAY_DEPTH,

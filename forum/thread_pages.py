@@ -78,17 +78,35 @@ def load_slice(
     if place.page < 1:
         raise NoSuchPage("No such page of comments.")
     offset = (place.page - 1) * layout.per_page
-    page_roots = list(
-        page_roots_query(shown, newest)[offset : offset + layout.per_page]
-    )
-    if not page_roots and place.page != 1:
+    count, trees = _page_trees(post, shown, own_pending, newest, offset, layout)
+    if not trees and place.page != 1:
         raise NoSuchPage("No such page of comments.")
-    count = page_roots[0][1] if page_roots else 0
-    rows = shown.filter(tree_id__in=[tree for tree, _ in page_roots]).thread_rows(
-        newest_first=newest
-    )
+    rows = shown.filter(tree_id__in=trees).thread_rows(newest_first=newest)
     first = count - offset if newest else offset + 1
     return Slice(rows, max(1, ceil(count / layout.per_page)), first, newest)
+
+
+def _page_trees(post, shown, own_pending, newest, offset, layout) -> tuple[int, list]:
+    """(how many conversations in all, the page's tree ids): one query.
+
+    Every reader sees post.root_count conversations (a stored counter); a
+    reader with a pending comment of their own may see more, counted.
+    """
+    if own_pending:
+        roots = list(page_roots_query(shown, newest)[offset : offset + layout.per_page])
+        return (roots[0][1] if roots else 0), [tree for tree, _ in roots]
+    page = page_trees_query(shown, newest)[offset : offset + layout.per_page]
+    return post.root_count, list(page)
+
+
+def page_trees_query(shown, newest: bool):
+    """The tree ids of the post's conversations in page order, once sliced.
+
+    Reads the top-level comments only, through the partial index
+    comment_roots_idx, never the replies.
+    """
+    order = "-tree_id" if newest else "tree_id"
+    return shown.filter(parent=None).order_by(order).values_list("tree_id", flat=True)
 
 
 def _whole_thread(shown, place: Place, newest: bool) -> Slice:
@@ -103,9 +121,9 @@ def _whole_thread(shown, place: Place, newest: bool) -> Slice:
 def page_roots_query(shown, newest: bool):
     """(tree_id, how many top-level comments in all) for a page, once sliced.
 
-    Reads the post's top-level comments only, through the partial index
-    comment_roots_idx, never the replies; the count rides along (a window)
-    so a page still costs two queries.
+    For a reader with a pending comment of their own, whom the stored
+    counter does not count: like page_trees_query, with the count riding
+    along (a window) so the page still costs two queries.
     """
     order = "-tree_id" if newest else "tree_id"
     return (

@@ -4,11 +4,16 @@ Together the first eight checks pin every lft/rght/level value to what the
 parent links say; the last one is Parley's own rule that a reply lives on its
 parent's post. Each query returns (tree_id, comment_id) rows that break it;
 no rows means the tables are sound. Plain SQL that PostgreSQL and SQLite share.
+
+Apart from the trees, `counter_drift` finds posts whose stored counters
+(Post.comment_count, Post.root_count) differ from a real count.
 """
 
 from dataclasses import dataclass
 
 from django.db import connections
+
+from forum.models import COMMENT_COUNT_SQL, ROOT_COUNT_SQL
 
 T = "forum_comment"
 
@@ -52,6 +57,13 @@ CHECKS = {
 }
 
 
+COUNTER_DRIFT = f"""
+    SELECT p.id FROM forum_post p
+    WHERE p.comment_count <> {COMMENT_COUNT_SQL.format(post="p")}
+       OR p.root_count <> {ROOT_COUNT_SQL.format(post="p")}
+    ORDER BY p.id"""
+
+
 @dataclass(frozen=True)
 class Problem:
     check: str
@@ -59,9 +71,9 @@ class Problem:
     comment_ids: tuple[int, ...]
 
     def __str__(self):
-        found = f"tree ids {_short(self.tree_ids)}"
+        found = f"tree ids {short(self.tree_ids)}"
         if self.comment_ids:
-            found += f"; comments {_short(self.comment_ids)}"
+            found += f"; comments {short(self.comment_ids)}"
         return f"{self.check}: {found}"
 
 
@@ -83,6 +95,13 @@ def find_problems(using: str = "default") -> list[Problem]:
     return problems
 
 
-def _short(ids: tuple[int, ...], limit: int = 10) -> str:
+def short(ids: tuple[int, ...], limit: int = 10) -> str:
     shown = ", ".join(str(i) for i in ids[:limit])
     return shown + (f" … ({len(ids)} in all)" if len(ids) > limit else "")
+
+
+def counter_drift(using: str = "default") -> list[int]:
+    """Return the ids of posts whose stored counters differ from a real count."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(COUNTER_DRIFT)
+        return [post_id for (post_id,) in cursor.fetchall()]

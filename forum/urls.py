@@ -7,6 +7,7 @@ from forum.page_cache import cache_page
 from forum.sitemaps import SITEMAPS, favicon, robots_txt
 from forum.views import accounts
 from forum.views.commenting import comment_preview
+from forum.views.live import thread_changes
 from forum.views.search import search
 
 
@@ -33,6 +34,7 @@ urlpatterns = [
         post_detail,
         name="post-comments-page",
     ),
+    path("posts/<slug:slug>/live/", thread_changes, name="thread-changes"),
     path("comment/<int:pk>/", views.comment_permalink, name="comment-permalink"),
     path("comment/<int:pk>/thread/", comment_thread, name="comment-thread"),
     path("category/<slug:slug>/", category_detail, name="category-detail"),

@@ -10,8 +10,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from forum.cockpit import links
 from forum.models import Comment
+from forum.services import decision_links as links
 from tests import browsing
 from tests.admin_client import log_in_browser
 from tests.factories import make_comment, make_moderator, make_post

@@ -4,13 +4,17 @@ Through the real stack: the test client, not logged in (the signature is the
 credential), and the comments' status history in the database.
 """
 
+import threading
+
 import pytest
 from django.core import signing
+from django.db import connection, connections, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from forum.cockpit import links
 from forum.models import Comment, CommentStatusChange
+from forum.services import decision_links as links
 from forum.services import triage
 from tests.admin_client import soup, status
 from tests.factories import make_comment, make_moderator, make_post, make_user
@@ -42,7 +46,7 @@ def test_get_shows_the_comment_and_one_button_and_changes_nothing(
         response = client.get(url)
     assert response.status_code == 200
     page = soup(response)
-    assert len(page.select("form[method=post] button")) == 1
+    assert len(page.select(".email-decision form[method=post] button")) == 1
     assert page.select_one(".comment-body strong").text == "text"
     assert "<script>" not in response.content.decode()
     assert status(comment) == Status.PENDING
@@ -141,3 +145,54 @@ def test_a_link_for_a_plain_user_is_refused(client, comment):
 def test_only_approve_spam_and_remove_are_signed(comment, moderator):
     with pytest.raises(ValueError):
         links.make(comment, "block", moderator, 0)
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite serialises every writer, so nothing races",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_decide_once_and_the_second_is_told(comment, moderator):
+    url = link(comment, "approve", moderator)
+    answers = []
+
+    def click():
+        try:
+            answers.append(Client().post(url).status_code)
+        finally:
+            connections.close_all()
+
+    clicks = [threading.Thread(target=click) for _ in range(2)]
+    with transaction.atomic():
+        # Hold the comment's row so both clicks are in flight at once.
+        Comment.objects.select_for_update().get(pk=comment.pk)
+        for thread in clicks:
+            thread.start()
+        _wait_for_lock_waiters(2)
+    for thread in clicks:
+        thread.join(30)
+    assert sorted(answers) == [200, 409]
+    assert CommentStatusChange.objects.filter(comment=comment).count() == 1
+
+
+def _wait_for_lock_waiters(count: int) -> None:
+    """Until `count` connections wait for a row lock (10 s at most).
+
+    Asked on a connection of its own: inside a transaction, PostgreSQL shows
+    one snapshot of pg_stat_activity.
+    """
+    watcher = connections.create_connection("default")
+    try:
+        with watcher.cursor() as cursor:
+            for _ in range(200):
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0] >= count:
+                    return
+                threading.Event().wait(0.05)
+    finally:
+        watcher.close()
+    raise AssertionError(f"{count} clicks never waited for the comment's lock")

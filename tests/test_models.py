@@ -73,12 +73,12 @@ def test_comments_never_close_by_age_by_default():
     ).accepts_comments()
 
 
-def test_response_counts_count_approved_comments_only():
+def test_the_stored_comment_count_counts_approved_comments_only():
     post = make_post()
     make_comment(post=post)
     make_comment(post=post, status=Comment.Status.PENDING)
     make_comment(post=post, status=Comment.Status.SPAM)
-    assert Post.objects.with_response_counts().get(pk=post.pk).response_count == 1
+    assert Post.objects.get(pk=post.pk).comment_count == 1
 
 
 def test_comment_status_is_constrained_in_the_database():

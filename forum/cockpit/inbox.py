@@ -15,14 +15,15 @@ holds the token can act, cookie or not. The moderator must still hold
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from forum.cockpit import links
-from forum.models import ModeratorPreference
+from forum.models import Comment, ModeratorPreference
+from forum.services import decision_links as links
 from forum.services import triage
 
 TEMPLATE = "admin/cockpit/email_decision.html"
@@ -39,19 +40,29 @@ def email_decision(request, token: str):
     context = {"link": link, "comment": link.comment, "post": link.comment.post}
     if not link.moderator.has_perm("forum.change_comment"):
         return render(request, TEMPLATE, {**context, "state": "forbidden"}, status=403)
-    earlier = link.decided_since()
+    if request.method != "POST":
+        return _answer(request, context, link.decided_since(), "confirm")
+    with transaction.atomic():
+        # Two clicks at once (a double tap, a retry): the row lock lets the
+        # second see the first's decision, and refuse.
+        Comment.objects.select_for_update().filter(pk=link.comment.pk).exists()
+        earlier = link.decided_since()
+        if earlier is None:
+            triage.decide(
+                comments=[link.comment],
+                action=link.action,
+                moderator=link.moderator,
+                channel=CHANNEL,
+            )
+    return _answer(request, context, earlier, "done")
+
+
+def _answer(request, context: dict, earlier, state: str):
+    """The page in `state`, or "already decided by …" (409) if someone was first."""
     if earlier is not None:
         context.update(state="decided", earlier=earlier)
         return render(request, TEMPLATE, context, status=409)
-    if request.method != "POST":
-        return render(request, TEMPLATE, {**context, "state": "confirm"})
-    triage.decide(
-        comments=[link.comment],
-        action=link.action,
-        moderator=link.moderator,
-        channel=CHANNEL,
-    )
-    return render(request, TEMPLATE, {**context, "state": "done"})
+    return render(request, TEMPLATE, {**context, "state": state})
 
 
 class MailForm(forms.ModelForm):

@@ -134,7 +134,8 @@ def anonymise(email: str) -> int:
     """Strip the person from every comment this email made; the texts stay in
     place so threads stay whole. Returns how many comments changed."""
     comments = comments_of(email)
-    post_ids = set(comments.values_list("post_id", flat=True))
+    rows = list(comments.values_list("pk", "post_id"))
+    post_ids = {post_id for _, post_id in rows}
     count = comments.update(
         author_name=ANONYMOUS,
         author_email="",
@@ -145,5 +146,5 @@ def anonymise(email: str) -> int:
     Subscription.objects.filter(email=email.lower()).delete()
     votes_anonymise(_accounts_of(email))
     Notification.objects.filter(to=email.lower()).delete()
-    Post.objects.filter(pk__in=post_ids).touch_threads()
+    Post.objects.filter(pk__in=post_ids).touch_threads(comments=[pk for pk, _ in rows])
     return count

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from forum import markup
-from forum.cockpit import mail as moderator_mail
 from forum.models import (
     BlocklistEntry,
     Comment,
@@ -28,7 +27,7 @@ from forum.models import (
     Post,
     TrustedAuthor,
 )
-from forum.services import notifications
+from forum.services import moderator_mail, notifications
 
 Status = Comment.Status
 Announcement = Comment.Announcement
@@ -79,7 +78,9 @@ def _move(comments: list[Comment], status: str, reason: str) -> None:
     if status == Status.APPROVED:
         changes["announcement"] = _due_if_unseen()
     Comment.objects.filter(pk__in=[c.pk for c in comments]).update(**changes)
-    Post.objects.filter(pk__in={c.post_id for c in comments}).touch_threads()
+    Post.objects.filter(pk__in={c.post_id for c in comments}).touch_threads(
+        comments=[c.pk for c in comments]
+    )
     for comment in comments:
         comment.status, comment.status_reason = status, reason
         if status == Status.APPROVED and comment.announcement == Announcement.UNSEEN:
@@ -179,7 +180,11 @@ def branch_lock(*, comment: Comment, locked: bool = True) -> bool:
     if not changed.update(is_locked=locked):
         return False
     comment.is_locked = locked
-    Post.objects.filter(pk=comment.post_id).touch_threads()
+    # Every Reply link below it comes or goes (its tree fields read afresh:
+    # replies since the caller read it widened them).
+    fresh = Comment.objects.only("tree_id", "lft", "rght").get(pk=comment.pk)
+    below = branch(fresh).values_list("pk", flat=True)
+    Post.objects.filter(pk=comment.post_id).touch_threads(comments=below)
     return True
 
 
@@ -362,5 +367,5 @@ def comment_edit(*, comment: Comment, fields: dict, moderator=None) -> Comment:
     comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])
     comment.body_html = markup.render_comment(comment.body)
     comment.save(update_fields=[*fields, "body_html"])
-    Post.objects.filter(pk=comment.post_id).touch_threads()
+    Post.objects.filter(pk=comment.post_id).touch_threads(comments=[comment.pk])
     return comment

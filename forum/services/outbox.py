@@ -329,6 +329,18 @@ def send_after_commit(
         transaction.on_commit(lambda: _deliver_in_background(shown, ids), robust=True)
 
 
+def send_now(ids: list[int]) -> None:
+    """Send these outbox rows now, as NOTIFICATIONS_SEND says: in a thread, in
+    this request, or not at all (send_notifications does it)."""
+    mode = settings.NOTIFICATIONS_SEND
+    if not ids or mode == "off":
+        return
+    if mode == "inline":
+        send_pending(ids=ids)
+    else:
+        _deliver_in_background([], ids)
+
+
 def _deliver_in_background(shown: list[Comment], ids: list[int]) -> None:
     """Render and send off the request: many subscribers slow nobody."""
 

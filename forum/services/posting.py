@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from forum import markup
-from forum.cockpit import mail as moderator_mail
 from forum.models import (
     BlocklistEntry,
     Comment,
@@ -23,7 +22,7 @@ from forum.models import (
     display_name,
     normalise_email,
 )
-from forum.services import notifications
+from forum.services import moderator_mail, notifications
 from forum.services.moderation import comment_set_status
 from forum.services.trees import attach_point, insert, lock_thread
 from forum.validators import without_control_characters
@@ -381,7 +380,7 @@ def comment_author_edit(*, comment: Comment, body: str) -> Comment:
             exclude=["lft", "rght", "tree_id", "level", "post", "parent"]
         )
         comment.save(update_fields=["body", "body_html", "edited_at"])
-        Post.objects.filter(pk=comment.post_id).touch_threads()
+        Post.objects.filter(pk=comment.post_id).touch_threads(comments=[comment.pk])
         _moderate_edit(comment)
     return comment
 

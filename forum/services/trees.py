@@ -55,10 +55,26 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
         exclude=[*TREE_FIELDS, "post", "parent", "user"], validate_constraints=False
     )
     comment.insert_at(parent, position="last-child", refresh_target=False)
+    # The version the bump below makes: `post` was read under the lock, so
+    # the stamp costs no query of its own (forum.live).
+    comment.changed_version = post.comments_version + 1
     comment.save()
-    Post.objects.filter(pk=post.pk).touch_threads()
+    Post.objects.filter(pk=post.pk).touch_threads(added=_added(comment, parent))
     notifications.comments_shown([comment])
     return comment
+
+
+def _added(comment: Comment, parent: Comment | None) -> tuple[int, int] | None:
+    """What a new comment adds to the post's counters: (approved, conversations).
+
+    An approved reply under a comment that is not approved may bring its
+    conversation back as a placeholder: None, recount.
+    """
+    if comment.status != Comment.Status.APPROVED:
+        return (0, 0)
+    if parent is None:
+        return (1, 1)
+    return (1, 0) if parent.status == Comment.Status.APPROVED else None
 
 
 @transaction.atomic
@@ -129,7 +145,7 @@ def thread_rebuild(*, post_id: int) -> int:
         _number_tree(root, tree_id, children)
     changed = [c for c in comments if _tree_state(c) != old[c.pk]]
     Comment.objects.bulk_update(changed, ["parent", *TREE_FIELDS], batch_size=1000)
-    Post.objects.filter(pk=post_id).touch_threads()
+    Post.objects.filter(pk=post_id).touch_threads(comments=[c.pk for c in changed])
     return len(changed)
 
 

@@ -60,10 +60,7 @@ def comment_permalink(request, pk):
 
 def public_posts():
     return (
-        Post.objects.published()
-        .with_response_counts()
-        .select_related("author")
-        .prefetch_related("categories")
+        Post.objects.published().select_related("author").prefetch_related("categories")
     )
 
 

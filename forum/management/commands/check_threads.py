@@ -1,14 +1,17 @@
-"""Verify every comment tree's MPTT invariants; optionally repair what is broken.
+"""Verify every comment tree's MPTT invariants and every post's stored
+counters; optionally repair what is broken.
 
-Exits 1, listing the problems, when any tree is broken. With --repair, each
-post with a broken tree has its forest rebuilt from the parent links, under
-the same lock that replies take, and the checks run again.
+Exits 1, listing the problems, when any tree is broken or any counter has
+drifted. With --repair, each post with a broken tree has its forest rebuilt
+from the parent links, under the same lock that replies take, each drifted
+post is recounted, and the checks run again.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from forum import services, tree_checks
-from forum.models import Comment
+from forum.models import Comment, Post
 
 
 class Command(BaseCommand):
@@ -34,13 +37,32 @@ class Command(BaseCommand):
                     f"Post {post_id}: rebuilt, {changed} comment(s) changed."
                 )
             problems = tree_checks.find_problems()
-        if problems:
+        drifted = self._counters(repair)
+        if problems or drifted:
             self._report(problems)
-            raise CommandError(f"{len(problems)} check(s) failed; run with --repair.")
+            failed = len(problems) + bool(drifted)
+            raise CommandError(f"{failed} check(s) failed; run with --repair.")
         count = Comment.objects.count()
         self.stdout.write(
             self.style.SUCCESS(f"All comment trees are sound ({count} comments).")
         )
+
+    def _counters(self, repair: bool) -> list[int]:
+        """Find (and with repair, recount) posts whose counters drifted."""
+        drifted = tree_checks.counter_drift()
+        if drifted and repair:
+            self._report_drift(drifted)
+            with transaction.atomic():
+                Post.objects.filter(pk__in=drifted).touch_threads()
+            self.stdout.write(f"Recounted {len(drifted)} post(s).")
+            drifted = tree_checks.counter_drift()
+        self._report_drift(drifted)
+        return drifted
+
+    def _report_drift(self, drifted: list[int]) -> None:
+        if drifted:
+            posts = tree_checks.short(tuple(drifted))
+            self.stderr.write(f"  stored comment counts differ: posts {posts}")
 
     def _report(self, problems):
         for problem in problems:

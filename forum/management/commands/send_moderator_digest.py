@@ -7,7 +7,7 @@ one; a second run sends nothing new.
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from forum.cockpit import mail
+from forum.services import moderator_mail as mail
 
 
 class Command(BaseCommand):

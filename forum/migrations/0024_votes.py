@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0021_notification_approved_kind'),
+        ('forum', '0023_comment_changed_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

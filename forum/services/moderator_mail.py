@@ -5,7 +5,7 @@ never. "At once" is written after the holding transaction commits (never
 under the thread lock) as outbox rows (Notification, kind moderate) and sent
 like the other notifications; the digest is `manage.py send_moderator_digest`.
 Each comment comes with signed links to approve, spam or remove it
-(forum.cockpit.links). The only addresses in these emails are the held
+(forum.services.decision_links). The only addresses in these emails are the held
 comments' own authors', for the moderators who decide on them.
 """
 
@@ -21,8 +21,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from forum.cockpit import links
 from forum.models import MODERATORS, Comment, ModeratorPreference, Notification
+from forum.services import decision_links as links
 from forum.services import outbox
 
 logger = logging.getLogger(__name__)
@@ -58,18 +58,7 @@ def _tell_at_once(comment_id: int) -> None:
         _notification(moderator, [comment], "emails/moderate_subject.txt")
         for moderator in moderators(Mail.AT_ONCE)
     ]
-    _send(Notification.objects.bulk_create(rows))
-
-
-def _send(rows: list[Notification]) -> None:
-    """Send now, in the background, or leave it to send_notifications."""
-    ids, mode = [n.pk for n in rows], settings.NOTIFICATIONS_SEND
-    if not ids or mode == "off":
-        return
-    if mode == "inline":
-        outbox.send_pending(ids=ids)
-    else:
-        outbox._deliver_in_background([], ids)
+    outbox.send_now([n.pk for n in Notification.objects.bulk_create(rows)])
 
 
 def _entry(comment: Comment, moderator) -> dict:
