@@ -50,6 +50,20 @@ def remember_order(request, response, order: str) -> None:
     )
 
 
+def order_links(current: str, layout) -> list[dict]:
+    """The orders a reader can pick, as links (?sort=…) for the page's template.
+
+    Without votes, only the orders by time.
+    """
+    orders = CommentOrder.choices
+    if layout.votes == "off":
+        orders = [(v, label) for v, label in orders if v not in BY_VOTES]
+    return [
+        {"value": value, "label": label, "current": value == current}
+        for value, label in orders
+    ]
+
+
 def refresh_bucket(order: str, now: float | None = None) -> int:
     """The period a vote-based order and the shown scores belong to; 0 for none.
 
