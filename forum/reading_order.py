@@ -132,7 +132,7 @@ def splice_votes(html: bytes, votes: dict[int, tuple[int, int, int]]) -> bytes:
         edits.append(
             _span(html, b'action="/comments/%d/vote/" data-vote="' % pk, b'"', value)
         )
-        edits.append(_span(html, b'id="comment-score-%d">' % pk, b"<", up - down))
+        edits.append(_span(html, b'id="score-%d">' % pk, b"<", up - down))
     edits = sorted(edit for edit in edits if edit)
     if not edits:
         return html

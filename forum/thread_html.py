@@ -145,16 +145,15 @@ _CLOSE = "{mine}</div>{unfold}</article>"
 # token when the page is served. Words are filled in per render (language).
 CSRF_SLOT = "csrf-token-slot"
 _VOTES = (
-    '<span class="comment-votes"><span class="screen-reader-text">{score_label} '
-    '</span><span class="comment-score" id="comment-score-{{pk}}">{{score}}</span>'
-    '<form class="comment-vote" method="post" action="/comments/{{pk}}/vote/"'
+    '<span class="comment-score" title="{score_label}" id="score-{{pk}}">{{score}}'
+    '</span><form class="comment-vote" method="post" action="/comments/{{pk}}/vote/"'
     ' data-vote="0"><input type="hidden" name="csrfmiddlewaretoken"'
     ' value="csrf-token-slot">'
-    '<button type="submit" name="value" value="1" aria-label="{up}">▲</button>'
+    '<button name="value" value="1" aria-label="{up}">▲</button>'
     "{down_button}"
-    '<button type="submit" name="value" value="0">{back}</button></form></span>'
+    '<button name="value" value="0">{back}</button></form>'
 )
-_DOWN = '<button type="submit" name="value" value="-1" aria-label="{down}">▼</button>'
+_DOWN = '<button name="value" value="-1" aria-label="{down}">▼</button>'
 _PINNED = ' <span class="comment-badge badge-pinned">{label}</span>'
 _FOLD = '<details class="comment-fold"><summary>{said}</summary>'
 _UNFOLD = "</details>"
@@ -415,10 +414,10 @@ def _vote_template(layout: ThreadLayout) -> str:
     """The score and vote form, in the active language, with {pk} and {score}."""
     down = _DOWN.format(down=escape(gettext("Vote down"))) if layout.votes_down else ""
     return _VOTES.format(
-        score_label=escape(gettext("Score:")),
+        score_label=escape(gettext("Score")),
         up=escape(gettext("Vote up")),
         down_button=down,
-        back=escape(gettext("Take back my vote")),
+        back=escape(gettext("Unvote")),
     )
 
 
