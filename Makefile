@@ -59,7 +59,13 @@ LANGUAGES := ar de es fr pt_BR uk
 MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=benchmarks \
   --ignore=tests --ignore=tools --ignore=staticfiles --ignore=docs --ignore=locale
 
+XGETTEXT := $(shell command -v xgettext)
+
 messages: $(BIN)/.installed  ## Update the catalogues in locale/ from the source, and compile them
+ifeq ($(XGETTEXT),)
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+endif
 	for domain in django djangojs; do \
 	  DJANGO_SECRET_KEY=messages SITE_URL=http://127.0.0.1 $(BIN)/python manage.py \
 	    makemessages -d $$domain $(addprefix -l ,$(LANGUAGES)) $(MESSAGES_IGNORE) \

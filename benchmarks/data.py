@@ -42,11 +42,15 @@ def text(rng: random.Random, length: int = 300) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def build_thread(size: int, rng: random.Random, *, slug: str, one_root=False) -> Post:
+def build_thread(
+    size: int, rng: random.Random, *, slug: str, one_root=False, later: int = 0
+) -> Post:
     """Bulk-create a thread of `size` comments with a realistic shape.
 
     About 30% top-level comments, the rest answering random earlier ones, up
     to about 12 levels deep; `one_root` hangs everything under the first one.
+    `later` comments more come after them, in conversations of their own (the
+    same shape among themselves): the first pages stay those of `size`.
     """
     post = services.post_create(
         title=slug, slug=slug, body="Benchmark.", author=_author()
@@ -57,6 +61,10 @@ def build_thread(size: int, rng: random.Random, *, slug: str, one_root=False) ->
         when = month_ago + timedelta(seconds=30 * (n + 1))
         parent = comments[parent] if parent is not None else None
         comments.append(_comment(n, parent, rng, when))
+    for n, parent in enumerate(_shape(later, rng, False)):
+        when = month_ago + timedelta(seconds=30 * (size + n + 1))
+        parent = comments[size + parent] if parent is not None else None
+        comments.append(_comment(size + n, parent, rng, when))
     services.thread_bulk_create(post=post, comments=comments)
     _analyze()
     return post

@@ -14,7 +14,13 @@ each) at:
 2. the big thread read-only, then the same reads while repliers post about
    one reply for every 19 reads (a 95/5 mix): the read rate under replies as a
    share of the read-only rate;
-3. the same reads while voters vote 20 times a second (guests, JSON, on
+3. with --whole N (10,000 by default; 0 skips it), a thread of N comments
+   shown whole (COMMENTS_PER_PAGE=0) by a gunicorn of one worker: the page
+   uncached, each time from a fresh worker (gunicorn restarted, the cache
+   emptied), then warm, each as a multiple of the floor timed in the same
+   run (benchmarks.threads: the raw driver's fetch of the same rows and an
+   escaped join).
+4. the big thread's reads while voters vote 20 times a second (guests, JSON, on
    random comments of the thread): the read rate under votes as a share of
    the read-only rate (issue 16's target: at least 80%).
 
@@ -25,12 +31,14 @@ reply was stored; any of those fails the run (exit status 1).
 """
 
 import argparse
+import functools
 import io
 import os
 import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +56,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from benchmarks.data import build_thread, throwaway_database
+from benchmarks.threads import _floor
 from forum import tree_checks
 from forum.models import Category, Comment, Post
 
@@ -77,6 +86,8 @@ def main(argv: list[str] | None = None) -> None:
             )
             errors = _page_table(base, pages, args.seconds)
             errors += _mix(base, big, args.seconds)
+        if args.whole:
+            _whole_page(args.whole, redis, args.runs)
         _verdict(errors)
 
 
@@ -84,6 +95,8 @@ def _arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.loadtest")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--comments", type=int, default=2000)
+    parser.add_argument("--whole", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument(
         "--redis",
@@ -167,6 +180,41 @@ def _votes_mix(url: str, base: str, ids: list[int], alone: float, seconds: int):
     return failed + voters.errors
 
 
+def _whole_page(comments: int, redis_url: str, runs: int = 5) -> None:
+    """A thread shown whole over HTTP, uncached from a fresh worker and warm,
+    against the floor (the same rows by the raw driver, escaped and joined)."""
+    post = build_thread(comments, random.Random(2), slug="load-test-whole")
+    floor = statistics.median(_timed(lambda: _floor(post.pk), runs))
+    cold = []
+    for _ in range(runs):
+        _empty_redis(redis_url)
+        with _gunicorn(1, redis_url, COMMENTS_PER_PAGE="0") as base:
+            get = functools.partial(_get_bytes, base + post.get_absolute_url())
+            cold += _timed(get, 1)
+            warm = _timed(get, runs)
+    cold_ms, warm_ms = statistics.median(cold), statistics.median(warm)
+    print(
+        f"\n{comments:,}-comment page whole over HTTP (one worker): uncached from "
+        f"a fresh worker {cold_ms * 1000:.0f} ms ({cold_ms / floor:.2f}x the floor), "
+        f"warm {warm_ms * 1000:.0f} ms ({warm_ms / floor:.2f}x); "
+        f"floor {floor * 1000:.0f} ms"
+    )
+
+
+def _timed(fn, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _get_bytes(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return len(response.read())
+
+
 def _verdict(errors: list[str]) -> None:
     problems = tree_checks.find_problems()
     print(f"\nerrors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:10]))
@@ -192,8 +240,9 @@ def _wrk(url: str, seconds: int) -> tuple[float, list[str]]:
 class _gunicorn:
     """Run gunicorn on a free port against the load-test database."""
 
-    def __init__(self, workers: int, redis_url: str):
+    def __init__(self, workers: int, redis_url: str, **environment: str):
         self.workers, self.redis_url = workers, redis_url
+        self.environment = environment
 
     def __enter__(self) -> str:
         self.static = tempfile.TemporaryDirectory()
@@ -238,6 +287,7 @@ class _gunicorn:
             "VOTES": "everyone",
             "VOTES_PER_MINUTE": "1000000",
             "VOTES_GUEST_DAILY_PER_IP": "1000000",
+            **self.environment,
         }
 
     def _command(self, port: int) -> list[str]:

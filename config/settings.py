@@ -355,7 +355,8 @@ LOGGING = {
 # --- Parley -----------------------------------------------------------------
 
 SITE_NAME = env_str("SITE_NAME", "Parley")
-SITE_TAGLINE = env_str("SITE_TAGLINE", "Threaded discussions")
+# Empty: "Threaded discussions" in the reader's language (forum.context_processors).
+SITE_TAGLINE = env_str("SITE_TAGLINE")
 POSTS_PER_PAGE = env_int("POSTS_PER_PAGE", 10)
 # Close comments on posts published more than N days ago (0 = never).
 COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)

@@ -149,15 +149,15 @@ class PostAdmin(ForgivingChangeList, admin.ModelAdmin):
         for formset in formsets:  # form.save_m2m() would bypass the service
             self.save_formset(request, form, formset, change=change)
 
-    @admin.display(description="approved", ordering="n_approved")
+    @admin.display(description=_("approved"), ordering="n_approved")
     def approved_comments(self, obj):
         return obj.n_approved
 
-    @admin.display(description="pending", ordering="n_pending")
+    @admin.display(description=_("pending"), ordering="n_pending")
     def pending_comments(self, obj):
         return obj.n_pending
 
-    @admin.display(description="comments")
+    @admin.display(description=_("comments"))
     def comments_link(self, obj):
         url = reverse("admin:forum_comment_changelist") + f"?post__id__exact={obj.pk}"
         return format_html('<a href="{}">Comments</a>', url)
@@ -167,14 +167,14 @@ class PostAdmin(ForgivingChangeList, admin.ModelAdmin):
         return request.user.has_perm("forum.change_comment")
 
     @admin.action(
-        description="Open comments on the selected posts",
+        description=_("Open comments on the selected posts"),
         permissions=("change", "moderate"),
     )
     def open_comments(self, request, queryset):
         self._set_comments_open(request, queryset, True)
 
     @admin.action(
-        description="Close comments on the selected posts",
+        description=_("Close comments on the selected posts"),
         permissions=("change", "moderate"),
     )
     def close_comments(self, request, queryset):
@@ -212,14 +212,14 @@ class StatusChangeInline(HistoryInline):
     model = CommentStatusChange
     fields = ("created_at", "from_status", "to_status", "moderator", "reason")
     readonly_fields = fields
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
 
 
 class RevisionInline(HistoryInline):
     model = CommentRevision
     fields = ("created_at", "body")
     readonly_fields = fields
-    verbose_name_plural = "earlier texts (edited by its author)"
+    verbose_name_plural = _("earlier texts (edited by its author)")
 
 
 class ReportInline(HistoryInline):
@@ -229,11 +229,11 @@ class ReportInline(HistoryInline):
 
 
 class HasRepliesFilter(admin.SimpleListFilter):
-    title = "replies"
+    title = _("replies")
     parameter_name = "has_replies"
 
     def lookups(self, request, model_admin):
-        return (("yes", "Has replies"), ("no", "No replies"))
+        return (("yes", _("Has replies")), ("no", _("No replies")))
 
     def queryset(self, request, queryset):
         # Nested sets: a comment has replies when its interval holds more than itself.
@@ -247,7 +247,7 @@ class HasRepliesFilter(admin.SimpleListFilter):
 class PostFilter(admin.SimpleListFilter):
     """Posts by title, without loading every post's body."""
 
-    title = "post"
+    title = _("post")
     parameter_name = "post__id__exact"
 
     def lookups(self, request, model_admin):
@@ -265,11 +265,11 @@ class PostFilter(admin.SimpleListFilter):
 
 
 class ReportedFilter(admin.SimpleListFilter):
-    title = "reports"
+    title = _("reports")
     parameter_name = "reported"
 
     def lookups(self, request, model_admin):
-        return (("yes", "Reported by readers"),)
+        return (("yes", _("Reported by readers")),)
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -471,7 +471,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         reply = _("in reply to %(name)s") % {"name": obj.parent.author_name}
         return format_html('{}<span class="comment-detail">{}</span>', post, reply)
 
-    @admin.display(description="replying to (oldest first)")
+    @admin.display(description=_("replying to (oldest first)"))
     def ancestors(self, obj):
         if obj.pk is None or obj.parent_id is None:
             return "— (a top-level comment)"
@@ -524,7 +524,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     remove_comments = _status_action(Status.REMOVED, _("Remove the selected comments"))
 
     @admin.action(
-        description="Restore the selected removed comments", permissions=("change",)
+        description=_("Restore the selected removed comments"), permissions=("change",)
     )
     def restore_comments(self, request, queryset):
         comments = list(queryset.filter(status=Status.REMOVED))
@@ -545,7 +545,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         )
 
     @admin.action(
-        description="Lock the branches under the selected comments",
+        description=_("Lock the branches under the selected comments"),
         permissions=("change",),
     )
     def lock_branches(self, request, queryset):
@@ -563,7 +563,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         )
 
     @admin.action(
-        description="Unlock the branches under the selected comments",
+        description=_("Unlock the branches under the selected comments"),
         permissions=("change",),
     )
     def unlock_branches(self, request, queryset):
@@ -600,7 +600,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
 
     remove_branches = _branch_action(
         services.branch_remove,
-        description="Remove the selected comments with all their replies",
+        description=_("Remove the selected comments with all their replies"),
         log_message="Removed with their branches.",
         said=ngettext_lazy(
             "%(count)d branch removed", "%(count)d branches removed", "count"
@@ -608,7 +608,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     )
     restore_branches = _branch_action(
         services.branch_restore,
-        description="Undo the branch removal of the selected comments",
+        description=_("Undo the branch removal of the selected comments"),
         log_message="Restored with their branches.",
         said=ngettext_lazy(
             "%(count)d branch restored", "%(count)d branches restored", "count"
@@ -616,7 +616,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
     )
 
     @admin.action(
-        description="Trust the authors (skip the first-comment hold)",
+        description=_("Trust the authors (skip the first-comment hold)"),
         permissions=("trust",),
     )
     def trust_authors(self, request, queryset):
@@ -633,7 +633,7 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
         )
 
     @admin.action(
-        description="Block the authors (email and IP: future comments are spam)",
+        description=_("Block the authors (email and IP: future comments are spam)"),
         permissions=("block",),
     )
     def block_authors(self, request, queryset):

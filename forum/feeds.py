@@ -12,7 +12,9 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 
+from forum.context_processors import tagline
 from forum.models import Comment, Post, display_name
 
 POSTS_IN_FEED = 10
@@ -24,7 +26,7 @@ class LatestPostsFeed(Feed):
         return settings.SITE_NAME
 
     def description(self):
-        return settings.SITE_TAGLINE
+        return tagline()
 
     def link(self):
         return reverse("forum:post-list")
@@ -59,10 +61,12 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
 class RecentCommentsFeed(Feed):
     def title(self):
-        return f"Comments for {settings.SITE_NAME}"
+        return gettext("Comments for %(site)s") % {"site": settings.SITE_NAME}
 
     def description(self):
-        return f"The latest comments on {settings.SITE_NAME}."
+        return gettext("The latest comments on %(site)s.") % {
+            "site": settings.SITE_NAME
+        }
 
     def link(self):
         return reverse("forum:post-list")
@@ -71,7 +75,10 @@ class RecentCommentsFeed(Feed):
         return _public_comments().order_by("-created_at", "-pk")[:COMMENTS_IN_FEED]
 
     def item_title(self, item):
-        return f"Comment on {item.post.title} by {item.author_name}"
+        return gettext("Comment on %(title)s by %(name)s") % {
+            "title": item.post.title,
+            "name": item.author_name,
+        }
 
     def item_description(self, item):
         return item.body_html
@@ -98,10 +105,13 @@ class PostCommentsFeed(RecentCommentsFeed):
         return get_object_or_404(Post.objects.published(), slug=slug)
 
     def title(self, obj):
-        return f"Comments on: {obj.title}"
+        return gettext("Comments on: %(title)s") % {"title": obj.title}
 
     def description(self, obj):
-        return f"Comments on “{obj.title}”, on {settings.SITE_NAME}."
+        return gettext("Comments on “%(title)s”, on %(site)s.") % {
+            "title": obj.title,
+            "site": settings.SITE_NAME,
+        }
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -114,7 +124,7 @@ class PostCommentsFeed(RecentCommentsFeed):
         )
 
     def item_title(self, item):
-        return f"By: {item.author_name}"
+        return gettext("By: %(name)s") % {"name": item.author_name}
 
 
 class PostCommentsAtomFeed(PostCommentsFeed):

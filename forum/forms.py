@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core import signing
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from forum import limits
 from forum.validators import refuse_control_characters
@@ -56,7 +58,11 @@ def read_token(value: str) -> FormToken | None:
 
 def comment_too_long(limit: int) -> str:
     """What a reader is told about a comment over COMMENT_MAX_LENGTH characters."""
-    return f"Please shorten your comment to {limit:,} characters or fewer."
+    return ngettext(
+        "Please shorten your comment to %(limit)s character or fewer.",
+        "Please shorten your comment to %(limit)s characters or fewer.",
+        limit,
+    ) % {"limit": number_format(limit, force_grouping=True)}
 
 
 def check_comment_length(text: str) -> None:
@@ -72,49 +78,51 @@ class CommentTextField(forms.CharField):
     default_validators = [check_comment_length]
 
     def __init__(self, *, attrs=None, **kwargs):
-        kwargs.setdefault("label", "Comment")
+        kwargs.setdefault("label", _("Comment"))
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 8, **(attrs or {})}))
-        kwargs.setdefault("error_messages", {"required": "Please type your comment."})
+        kwargs.setdefault(
+            "error_messages", {"required": _("Please type your comment.")}
+        )
         super().__init__(**kwargs)
 
 
 class CommentForm(forms.Form):
     comment = CommentTextField(attrs={"cols": 45})
     author = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=100,
         validators=[refuse_control_characters],
         error_messages={
-            "required": "Please enter your name.",
-            "max_length": "Please shorten your name to 100 characters or fewer.",
+            "required": _("Please enter your name."),
+            "max_length": _("Please shorten your name to 100 characters or fewer."),
         },
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
-        help_text="Never shown on the site.",
+        help_text=_("Never shown on the site."),
         error_messages={
-            "required": "Please enter your email address.",
-            "invalid": "Please enter a valid email address, like name@example.com.",
+            "required": _("Please enter your email address."),
+            "invalid": _("Please enter a valid email address, like name@example.com."),
         },
     )
     url = forms.URLField(
-        label="Website",
+        label=_("Website"),
         required=False,
         max_length=200,
         assume_scheme="https",
         error_messages={
-            "invalid": "Please enter a valid web address, or leave it empty."
+            "invalid": _("Please enter a valid web address, or leave it empty.")
         },
     )
     notify_replies = forms.BooleanField(
-        label="Notify me of replies to my comment by email.", required=False
+        label=_("Notify me of replies to my comment by email."), required=False
     )
     notify_post = forms.BooleanField(
-        label="Notify me of all new comments on this post by email.", required=False
+        label=_("Notify me of all new comments on this post by email."), required=False
     )
     cookies_consent = forms.BooleanField(
-        label=(
+        label=_(
             "Save my name, email, and website in this browser "
             "for the next time I comment."
         ),
@@ -127,7 +135,7 @@ class CommentForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
     # The honeypot: hidden from people (CSS and aria-hidden), filled by bots.
     contact_me_by_fax_only = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
@@ -213,13 +221,13 @@ class CommentForm(forms.Form):
 
 class ReportForm(forms.Form):
     reason = forms.CharField(
-        label="What is wrong with this comment?",
+        label=_("What is wrong with this comment?"),
         max_length=200,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: spam, abuse, off-topic. A moderator will read it.",
+        help_text=_("For example: spam, abuse, off-topic. A moderator will read it."),
         error_messages={
-            "required": "Please say briefly why this comment should be looked at.",
-            "max_length": "Please keep it under 200 characters.",
+            "required": _("Please say briefly why this comment should be looked at."),
+            "max_length": _("Please keep it under 200 characters."),
         },
     )
 
@@ -232,8 +240,8 @@ class CommentEditForm(forms.Form):
 
 class EmailForm(forms.Form):
     email = forms.EmailField(
-        label="Email address",
-        error_messages={"invalid": "Please enter a valid email address."},
+        label=_("Email address"),
+        error_messages={"invalid": _("Please enter a valid email address.")},
     )
 
 
@@ -241,8 +249,8 @@ class SignupForm(UserCreationForm):
     """A reader's account: a user name, an email for notifications, a password."""
 
     email = forms.EmailField(
-        label="Email",
-        help_text="For reply notifications and password resets; never shown.",
+        label=_("Email"),
+        help_text=_("For reply notifications and password resets; never shown."),
     )
 
     class Meta(UserCreationForm.Meta):
@@ -253,6 +261,9 @@ class SignupForm(UserCreationForm):
         email = self.cleaned_data["email"].lower()
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                "An account already uses this address. Log in, or reset its password."
+                _(
+                    "An account already uses this address. "
+                    "Log in, or reset its password."
+                )
             )
         return email

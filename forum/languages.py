@@ -64,3 +64,21 @@ def javascript_catalog(request, language: str):
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=3600)
     return response
+
+
+def reader_language() -> str:
+    """The language of the request being answered, to store for later emails."""
+    language = translation.get_language()
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def written_in(language: str):
+    """Write (an email) in `language`; the site's language if empty or unknown.
+
+    Emails are rendered after commit, in a background thread or a command,
+    where the request's language is gone or another reader's: each is
+    written in the language of the person it is for.
+    """
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    return translation.override(language)

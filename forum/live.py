@@ -5,9 +5,10 @@ An open thread page polls (static/js/live.js) with the post's
 the comments whose `changed_version` is greater than V. Every write that
 changes how a comment shows (posted, approved, removed, edited, locked,
 anonymised) passes its id to `Post.objects.touch_threads(comments=...)`,
-which bumps the post's version and stamps the comment with the new one
-(`mark_changed`), in the same transaction under the post's row lock: a
-reader who sees version N also sees every row stamped up to N.
+which stamps the comment with the version the post's bump makes, in the
+same transaction (`stamp_ahead`, `stamp_overtaken`); an insert stamps its
+row from the post it read under the thread lock. A reader who sees version
+N therefore sees every row stamped up to N.
 
 Whether anything changed at all is answered from the page cache's per-post
 version (forum.page_cache), which every write replaces after commit: one
@@ -17,6 +18,7 @@ the version, one query on the post's row answers it.
 
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models import OuterRef, Q, Subquery
 
 from forum.models import Comment, Post, ThreadRow
@@ -29,13 +31,55 @@ PENDING = Comment.Status.PENDING
 MAX_CHANGES = 100
 
 
-def mark_changed(comments) -> None:
-    """Stamp these comments with their post's current comments_version."""
+@dataclass
+class Stamps:
+    """Comments stamped ahead of their posts' bump, and the versions they got."""
+
+    ids: list[int] = field(default_factory=list)
+    versions: dict[int, int] = field(default_factory=dict)  # post id: version
+
+
+def stamp_ahead(comments, *, using: str) -> Stamps:
+    """Stamp the comments with the version their post's bump is about to make.
+
+    Before the bump, so that no reader can see the new version without the
+    stamps (a reader sharing the writer's connection, as SQLite's in-memory
+    test database does, sees statements before commit). Writers that do not
+    hold the thread lock can overtake each other here: stamp_overtaken mends.
+    """
     ids = list(comments)
     if not ids:
+        return Stamps()
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table = quote(Comment._meta.db_table)
+    posts = quote(Post._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET changed_version = (SELECT p.comments_version + 1 "  # noqa: S608 -- our own tables
+            f"FROM {posts} p WHERE p.id = {table}.post_id) WHERE id IN ({marks}) "
+            "RETURNING post_id, changed_version",
+            ids,
+        )
+        return Stamps(ids, dict(cursor.fetchall()))
+
+
+def stamp_overtaken(stamps: Stamps, bumped: dict[int, int]) -> None:
+    """Stamp again the comments whose post's bump gave another version.
+
+    Another writer bumped the post between the stamp and this bump (rare: a
+    query only then); the post's row is now locked, so the stamp holds.
+    """
+    overtaken = [
+        post for post, version in stamps.versions.items() if bumped.get(post) != version
+    ]
+    if not overtaken:
         return
     version = Post.objects.filter(pk=OuterRef("post_id")).values("comments_version")
-    Comment.objects.filter(pk__in=ids).update(changed_version=Subquery(version[:1]))
+    Comment.objects.filter(pk__in=stamps.ids, post__in=overtaken).update(
+        changed_version=Subquery(version[:1])
+    )
 
 
 @dataclass
@@ -64,7 +108,7 @@ def changes_since(
     if not stamped:
         return Changes()
     trees, num_pages, newest = _page_trees(post, place, layout, reader)
-    here = [row for row in stamped if trees is None or row[1] in trees]
+    here = [row for row in stamped if _on_page(row, trees)]
     newest_here = max(trees) if trees else 0
     elsewhere = sum(
         1
@@ -80,6 +124,13 @@ def changes_since(
     if here:
         changes.rows = _with_ancestors(post, place, here, layout)
     return changes
+
+
+def _on_page(row: tuple, trees: set | None) -> bool:
+    """Whether the page shows the row, or showed it: a conversation removed
+    since has left the page's count, but the reader may still have it."""
+    _pk, tree, lft, _rght, status = row
+    return trees is None or tree in trees or (lft == 1 and status != APPROVED)
 
 
 def _stamped(post, place, version, reader) -> list[tuple]:

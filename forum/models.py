@@ -70,7 +70,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ("name",)
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
 
     def __str__(self):
         return self.name
@@ -101,6 +101,7 @@ class PostQuerySet(models.QuerySet):
         *,
         added: tuple[int, int] | None = None,
         comments: Iterable[int] = (),
+        trees: Iterable[int] | None = None,
     ) -> int:
         """Mark these posts' threads as changed: cache keys and ETags follow.
 
@@ -112,6 +113,11 @@ class PostQuerySet(models.QuerySet):
         pages to drop without a second query (forum.page_cache). `comments`:
         the ids of the comments whose shown form changed, which open pages
         then fetch (forum.live).
+
+        Each conversation's HTML is cached on its own (forum.conversations):
+        `trees` names the conversations the write changed, whose versions
+        move (one UPDATE of their first comments); without it every
+        conversation of these posts is stale (Post.conversations_version).
         """
         from forum import live, page_cache
 
@@ -124,17 +130,24 @@ class PostQuerySet(models.QuerySet):
             return 0
         table = ops.quote_name(self.model._meta.db_table)
         counts, count_params = _counter_updates(table, added)
+        trees = None if trees is None else sorted(set(trees))
+        whole = "" if trees else ", conversations_version = conversations_version + 1"
+        stamps = live.stamp_ahead(comments, using=db)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET comments_version = comments_version + 1, "  # noqa: S608 -- our own table and compiled SQL
-                f"comments_changed_at = %s, {counts} WHERE id IN ({ids}) "
-                "RETURNING slug",
+                f"comments_changed_at = %s, {counts}{whole} WHERE id IN ({ids}) "
+                "RETURNING slug, id, comments_version",
                 [ops.adapt_datetimefield_value(timezone.now()), *count_params, *params],
             )
-            slugs = [slug for (slug,) in cursor.fetchall()]
-        page_cache.touch_posts(slugs)
-        live.mark_changed(comments)
-        return len(slugs)
+            bumped = cursor.fetchall()
+        if trees:
+            Comment.objects.using(db).filter(tree_id__in=trees, parent=None).update(
+                tree_version=models.F("tree_version") + 1
+            )
+        page_cache.touch_posts([slug for slug, _, _ in bumped])
+        live.stamp_overtaken(stamps, {pk: version for _, pk, version in bumped})
+        return len(bumped)
 
 
 # The stored counters, recounted. A conversation is shown to every reader when
@@ -168,19 +181,19 @@ def _counter_updates(table: str, added: tuple[int, int] | None) -> tuple[str, li
 
 class Post(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
         unique=True,
-        help_text="The permalink is /posts/&lt;slug&gt;/; changing it breaks links.",
+        help_text=_("The permalink is /posts/&lt;slug&gt;/; changing it breaks links."),
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
     )
-    body = models.TextField(help_text="Markdown; HTML is allowed and sanitized.")
+    body = models.TextField(help_text=_("Markdown; HTML is allowed and sanitized."))
     body_html = models.TextField(editable=False)
     status = models.CharField(
         max_length=10, choices=Status, default=Status.DRAFT, db_index=True
@@ -188,20 +201,22 @@ class Post(models.Model):
     published_at = models.DateTimeField(
         default=timezone.now,
         db_index=True,
-        help_text="A published post with a future date stays hidden until then.",
+        help_text=_("A published post with a future date stays hidden until then."),
     )
     categories = models.ManyToManyField(Category, related_name="posts", blank=True)
     comments_open = models.BooleanField(default=True)
     hold_comments = models.BooleanField(
-        "hold every new comment",
+        _("hold every new comment"),
         default=False,
-        help_text="Every new comment waits for a moderator.",
+        help_text=_("Every new comment waits for a moderator."),
     )
     slow_mode_minutes = models.PositiveIntegerField(
-        "slow mode (minutes)",
+        _("slow mode (minutes)"),
         default=0,
-        help_text="Each reader may comment at most once per this many minutes "
-        "on this post (0: off). Staff are exempt.",
+        help_text=_(
+            "Each reader may comment at most once per this many minutes "
+            "on this post (0: off). Staff are exempt."
+        ),
     )
     suggested_order = models.CharField(
         _("suggested order"),
@@ -222,6 +237,10 @@ class Post(models.Model):
     # and top-level conversations every reader sees (the pages' count).
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     root_count = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped by writes that change every conversation's HTML at once (the
+    # post, its author, who moderates); a write within some conversations
+    # bumps theirs only (Comment.tree_version). forum.conversations keys on both.
+    conversations_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The post's id in the WordPress export it came from (import_wxr). Merged
@@ -389,17 +408,17 @@ class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
 
 class Comment(MPTTModel):
     class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        PENDING = "pending", "Pending"
-        SPAM = "spam", "Spam"
-        REMOVED = "removed", "Removed"
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Pending")
+        SPAM = "spam", _("Spam")
+        REMOVED = "removed", _("Removed")
 
     class Announcement(models.TextChoices):
         """Whether subscribers are still to hear of the comment (once, ever)."""
 
-        UNSEEN = "unseen", "Not shown yet: told when first approved"
-        DUE = "due", "Shown: subscribers to be told"
-        DONE = "done", "Told, or never to be (imported)"
+        UNSEEN = "unseen", _("Not shown yet: told when first approved")
+        DUE = "due", _("Shown: subscribers to be told")
+        DONE = "done", _("Told, or never to be (imported)")
 
     # No index of its own: the (post, ...) indexes below start with it.
     post = models.ForeignKey(
@@ -420,15 +439,15 @@ class Comment(MPTTModel):
         related_name="comments",
     )
     author_name = models.CharField(
-        "name", max_length=100, validators=[refuse_control_characters]
+        _("name"), max_length=100, validators=[refuse_control_characters]
     )
-    author_email = EmailAddressField("email", blank=True)
-    author_url = models.URLField("website", blank=True)
+    author_email = EmailAddressField(_("email"), blank=True)
+    author_url = models.URLField(_("website"), blank=True)
     body = models.TextField()
     body_html = models.TextField(editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     status_reason = models.CharField(
-        max_length=200, blank=True, help_text="Why it was held or marked spam."
+        max_length=200, blank=True, help_text=_("Why it was held or marked spam.")
     )
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
@@ -437,18 +456,20 @@ class Comment(MPTTModel):
         null=True,
         blank=True,
         editable=False,
-        help_text="When its author last edited it.",
+        help_text=_("When its author last edited it."),
     )
     is_locked = models.BooleanField(
-        "branch locked",
+        _("branch locked"),
         default=False,
-        help_text="No new replies anywhere under this comment.",
+        help_text=_("No new replies anywhere under this comment."),
     )
     slow_mode_minutes = models.PositiveIntegerField(
-        "slow mode below (minutes)",
+        _("slow mode below (minutes)"),
         default=0,
-        help_text="Each reader may reply at most once per this many minutes "
-        "anywhere under this comment (0: off).",
+        help_text=_(
+            "Each reader may reply at most once per this many minutes "
+            "anywhere under this comment (0: off)."
+        ),
     )
     # Kept in step with the Vote rows, in the vote's transaction, with F()
     # (forum.services.votes): a page reads scores without counting votes.
@@ -473,6 +494,10 @@ class Comment(MPTTModel):
     changed_version = models.PositiveIntegerField(default=0, editable=False)
     # Declared so it gets no index of its own: Meta.indexes has it.
     tree_id = models.PositiveIntegerField(editable=False)
+    # On a top-level comment: its conversation's version, bumped by every
+    # write within it (PostQuerySet.touch_threads), so the conversation's
+    # cached HTML is stale and its neighbours' are not. 0 on replies.
+    tree_version = models.PositiveIntegerField(default=0, editable=False)
     # The comment's id in the WordPress export it came from (import_wxr).
     wp_id = models.PositiveBigIntegerField(
         "WordPress id", null=True, blank=True, editable=False
@@ -633,9 +658,9 @@ class BlocklistEntry(models.Model):
     """A word, email or IP range whose comments go straight to spam."""
 
     class Kind(models.TextChoices):
-        WORD = "word", "Word or phrase"
-        EMAIL = "email", "Email address or @domain"
-        IP = "ip", "IP address or CIDR range"
+        WORD = "word", _("Word or phrase")
+        EMAIL = "email", _("Email address or @domain")
+        IP = "ip", _("IP address or CIDR range")
 
     kind = models.CharField(max_length=10, choices=Kind)
     # 254: an email address, as long as EmailField allows.
@@ -644,14 +669,14 @@ class BlocklistEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # A block for a while lifts itself: past this, it no longer applies.
     expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="Empty: for ever."
+        null=True, blank=True, help_text=_("Empty: for ever.")
     )
 
     objects = BlocklistQuerySet.as_manager()
 
     class Meta:
         ordering = ("kind", "value")
-        verbose_name_plural = "blocklist entries"
+        verbose_name_plural = _("blocklist entries")
         constraints = [
             models.UniqueConstraint(fields=["kind", "value"], name="blocklist_unique"),
         ]
@@ -719,7 +744,7 @@ class CommentStatusChange(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        help_text="Empty when a rule did it (e.g. readers' reports).",
+        help_text=_("Empty when a rule did it (e.g. readers' reports)."),
     )
     reason = models.CharField(max_length=200, blank=True)
     # Steps taken together (a branch removal) share a batch, to undo them together.
@@ -808,8 +833,8 @@ class Subscription(models.Model):
     """
 
     class Kind(models.TextChoices):
-        POST = "post", "All new comments on the post"
-        REPLIES = "replies", "Replies to a comment"
+        POST = "post", _("All new comments on the post")
+        REPLIES = "replies", _("Replies to a comment")
 
     email = EmailAddressField()
     user = models.ForeignKey(
@@ -826,6 +851,10 @@ class Subscription(models.Model):
         related_name="subscriptions",
     )
     kind = models.CharField(max_length=10, choices=Kind)
+    # The language the reader asked in (a code of LANGUAGES; empty: the
+    # site's): their emails are written in it. No choices: adding a language
+    # needs no migration.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     requested_with = models.ForeignKey(
@@ -834,7 +863,7 @@ class Subscription(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The comment that asked for it; its confirmation link names it.",
+        help_text=_("The comment that asked for it; its confirmation link names it."),
     )
 
     class Meta:
@@ -888,11 +917,11 @@ class Notification(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REPLY = "reply", "New comment"
-        CONFIRM = "confirm", "Confirm subscriptions"
-        PRIVACY = "privacy", "Privacy link"
-        MODERATE = "moderate", "Comment to moderate"
-        APPROVED = "approved", "Your comment approved"
+        REPLY = "reply", _("New comment")
+        CONFIRM = "confirm", _("Confirm subscriptions")
+        PRIVACY = "privacy", _("Privacy link")
+        MODERATE = "moderate", _("Comment to moderate")
+        APPROVED = "approved", _("Your comment approved")
 
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.REPLY)
     to = EmailAddressField()

@@ -14,7 +14,7 @@ elements:
         <article id="div-comment-12" class="comment-body">
           <footer class="comment-meta"> avatar, name "says:", permalinked
             <time>, "(edited)", parent link, <details class="thread-toggle">
-          <div class="comment-content"> the stored, sanitized HTML
+          <div class="comment-content" dir="auto"> the stored, sanitized HTML
           <div class="reply"> Reply and Report; Edit and Delete for its author
         </article>
         <ol class="children"> ... replies, the same way ... </ol>
@@ -36,6 +36,7 @@ elements:
   form under the comment answered, and messages about that comment.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -45,14 +46,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 
+from forum import dates
 from forum.avatars import avatar_html
-from forum.dates import when
 from forum.models import Comment, ThreadRow
 
 APPROVED = Comment.Status.APPROVED
 PENDING = Comment.Status.PENDING
 # Bump when the thread markup changes, so cached threads are rendered anew.
-MARKUP_VERSION = 5
+MARKUP_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -92,50 +93,46 @@ class ThreadLayout:
 
 # A comment's markup, put together per page by _templates(). A comment with
 # replies is written in two parts around the end of its meta line, where its
-# collapse control goes once its replies have been counted.
+# collapse control goes once its replies have been counted. {w[...]} are the
+# words (_words: translated once per language), the other fields per comment.
 _OPEN = (
     '<li id="comment-{pk}" class="comment depth-{depth}{classes}">'
     '<article id="div-comment-{pk}" class="comment-body">'
     '<footer class="comment-meta">'
 )
 # What screen readers hear first on a reply: whom it answers and how deep it is.
-_CONTEXT = '<span class="screen-reader-text">Reply to {pname}, level {depth}: </span>'
+_CONTEXT = '<span class="screen-reader-text">{w[context]}</span>'
 # The avatar and the name (one string per author, made once per page), then
 # the secondary line: the date, the edited mark, and whom a reply answers.
 _META = (
     "{author}{badge}{pinned} "
-    '<span class="says">says:</span></span> <span class="comment-metadata">'
+    '<span class="says">{w[says]}</span></span> <span class="comment-metadata">'
     '<a class="comment-permalink" href="#comment-{pk}">'
     '<time datetime="{iso}">{when}</time></a>{edited}'
 )
 _BADGE = ' <span class="comment-badge badge-{kind}">{label}</span>'
-BADGES = {
-    "author": _BADGE.format(kind="author", label="Author"),
-    "moderator": _BADGE.format(kind="moderator", label="Moderator"),
-}
-_EDITED = ' <span class="comment-edited" title="Edited {when}">(edited)</span>'
+_EDITED = ' <span class="comment-edited" title="{title}">{edited}</span>'
 # Its author's own links, within COMMENT_EDIT_MINUTES (never cached: personal).
 _MINE = (
-    ' <a class="comment-edit-link" href="/comment/{pk}/edit/">Edit</a>'
-    ' <a class="comment-delete-link" href="/comment/{pk}/delete/">Delete</a>'
+    ' <a class="comment-edit-link" href="/comment/{{pk}}/edit/">{edit}</a>'
+    ' <a class="comment-delete-link" href="/comment/{{pk}}/delete/">{delete}</a>'
 )
-_PARENT = (
-    ' <a class="comment-parent-link" href="#comment-{ppk}">in reply to {pname}</a>'
-)
+_PARENT = ' <a class="comment-parent-link" href="#comment-{ppk}">{w[parent]}</a>'
 _META_END = "</span>"
+# dir="auto": a comment reads in its own direction, whatever the page's.
 _BODY = (
-    '</footer>{note}{fold}<div class="comment-content">{body}</div>'
+    '</footer>{note}{fold}<div class="comment-content" dir="auto">{body}</div>'
     '<div class="reply">{votes}'
 )
 _REPLY = (
     '<a rel="nofollow" class="comment-reply-link" '
     'href="{{reply}}?replytocom={pk}#respond" data-commentid="{pk}" '
-    'data-replyto="Reply to {name}" aria-label="Reply to {name}">Reply</a>'
+    'data-replyto="{w[reply_to]}" aria-label="{w[reply_to]}">{w[reply]}</a>'
 )
 # Never on the reader's own comments; CSS sets it apart from Reply.
 _REPORT = (
     ' <a rel="nofollow" class="comment-report-link" href="{{report}}" '
-    'aria-label="Report the comment by {name}">Report</a>'
+    'aria-label="{w[report_label]}">{w[report]}</a>'
 )
 _CLOSE = "{mine}</div>{unfold}</article>"
 # Votes (issue 16): the score, then a form per comment that works without
@@ -170,18 +167,63 @@ _TOGGLE = (
     '<span class="screen-reader-text">{who}, </span>'
     '<span class="thread-count">{count}</span></summary></details>'
 )
-_CONTINUE = '<p class="continue-thread"><a href="{href}">Continue this thread →</a></p>'
-_LOCKED = '<p class="comment-locked">Replies to this conversation are closed.</p>'
-_AWAITING = (
-    '<p class="comment-awaiting-moderation">Your comment is awaiting moderation.</p>'
-)
-PLACEHOLDER_TEXT = {
-    PENDING: "This comment is awaiting moderation.",
-}
-REMOVED_TEXT = "This comment was removed."
-# What a reply calls a parent shown as a placeholder (and links to).
-PLACEHOLDER_NAME = {PENDING: "a comment awaiting moderation"}
-REMOVED_NAME = "a removed comment"
+_CONTINUE = '<p class="continue-thread"><a href="{{href}}">{text}</a></p>'
+_LOCKED = '<p class="comment-locked">{text}</p>'
+_AWAITING = '<p class="comment-awaiting-moderation">{text}</p>'
+
+
+def _word(text: str, **fields: str) -> str:
+    """Return `text` (translated: gettext("...")) escaped, for a format string.
+
+    The translation's own braces stand for themselves; its %(name)s
+    placeholders become the format fields given (e.g. name="{pname}").
+    """
+    translated = _literal(escape(text))
+    return translated % fields if fields else translated
+
+
+@lru_cache(maxsize=16)
+def _words(language: str) -> dict[str, str]:
+    """The renderer's words in `language` (the active one), made once per language.
+
+    Kept by language so a page costs no gettext call per comment.
+    """
+    return {
+        "context": _word(
+            gettext("Reply to %(name)s, level %(depth)s: "),
+            name="{pname}",
+            depth="{depth}",
+        ),
+        "says": _word(gettext("says:")),
+        "parent": _word(gettext("in reply to %(name)s"), name="{pname}"),
+        "reply_to": _word(gettext("Reply to %(name)s"), name="{name}"),
+        "reply": _word(gettext("Reply")),
+        "report_label": _word(gettext("Report the comment by %(name)s"), name="{name}"),
+        "report": _word(gettext("Report")),
+        # Filled by str.format at run time, not in a comment's template.
+        "comment_by": _word(gettext("Comment by %(name)s"), name="{0}"),
+        "edited": _EDITED.replace(
+            "{title}", _word(gettext("Edited %(when)s"), when="{when}")
+        ).replace("{edited}", _word(gettext("(edited)"))),
+        "mine": _MINE.format(
+            edit=_word(gettext("Edit")), delete=_word(gettext("Delete"))
+        ),
+        "continue": _CONTINUE.format(text=_word(gettext("Continue this thread →"))),
+        "locked": _LOCKED.format(
+            text=escape(gettext("Replies to this conversation are closed."))
+        ),
+        "awaiting": _AWAITING.format(
+            text=escape(gettext("Your comment is awaiting moderation."))
+        ),
+        "author": _BADGE.format(kind="author", label=escape(gettext("Author"))),
+        "moderator": _BADGE.format(
+            kind="moderator", label=escape(gettext("Moderator"))
+        ),
+        "removed": escape(gettext("This comment was removed.")),
+        "pending": escape(gettext("This comment is awaiting moderation.")),
+        "removed_name": escape(gettext("a removed comment")),
+        "pending_name": escape(gettext("a comment awaiting moderation")),
+    }
 
 
 @dataclass(frozen=True)
@@ -236,6 +278,38 @@ def render_thread(
     return writer.finish()
 
 
+def render_conversations(
+    rows: list[ThreadRow],
+    *,
+    links: Links,
+    layout: ThreadLayout = ThreadLayout(),
+    badges: dict[int, str] | None = None,
+    gravatars: dict[int, str] | None = None,
+) -> list[tuple[int, str]]:
+    """Return (first comment's id, its `<li>`) for each top-level conversation.
+
+    The same walk as render_thread over whole conversations, in one pass, cut
+    where each top-level comment starts: every conversation's HTML stands on
+    its own, to be cached apart (forum.conversations). Nothing personal.
+    """
+    writer = _Writer(links, Reader(), badges or {}, {}, layout.display_depth, layout)
+    writer.gravatars = gravatars or {}
+    starts: list[tuple[int, int]] = []
+    next_parents = [row.parent_id for row in rows[1:]] + [None]
+    for row, next_parent in zip(rows, next_parents[: len(rows)], strict=True):
+        if row.parent_id is None:
+            writer.close_all()
+            starts.append((row.pk, len(writer.out)))
+        writer.add(row, row.parent_id, has_children=next_parent == row.pk)
+    writer.close_all()
+    out = writer.out
+    ends = [start for _, start in starts[1:]] + [len(out)]
+    return [
+        (pk, "".join(out[start:end]))
+        for (pk, start), end in zip(starts, ends, strict=True)
+    ]
+
+
 class _Open:
     """A comment whose <li> is open while the walk is inside its subtree."""
 
@@ -261,9 +335,11 @@ class _Writer:
         self.own_pending, self.editable = reader.pending, reader.editable
         self.own = reader.own
         self.gravatars: dict[int, str] = {}
-        self.badges = {user: BADGES[kind] for user, kind in badges.items()}
-        self.templates = _templates(links)
         self.language = get_language()
+        self.when = dates.formats(self.language).when
+        self.words = words = _words(self.language)
+        self.badges = {user: words[kind] for user, kind in badges.items()}
+        self.templates = _templates(links, self.language)
         self.votes = _vote_template(layout) if layout and layout.votes != "off" else ""
         self.collapse = layout.collapse_score if self.votes else None
         self.pinned = _PINNED.format(label=escape(gettext("Pinned")))
@@ -290,7 +366,8 @@ class _Writer:
             row, depth, classes, in_locked, has_children and not cut
         )
         if cut:
-            self.out.append(_CONTINUE.format(href=self.continuation.format(pk=pk)))
+            href = self.continuation.format(pk=pk)
+            self.out.append(self.words["continue"].format(href=href))
         if pk in self.after:
             self.out.append(self.after[pk])
         stack.append(_Open(pk, in_locked, name, toggle))
@@ -300,6 +377,10 @@ class _Writer:
     def finish(self) -> str:
         self._climb_to(None)
         return "".join(self.out)
+
+    def close_all(self) -> None:
+        """Close every open <li>: the conversation written so far is whole."""
+        self._climb_to(None)
 
     def _climb_to(self, parent_id: int | None) -> None:
         """Close lists up to `parent_id`'s <li>, and open its list of replies."""
@@ -340,13 +421,16 @@ class _Writer:
             approved and self.replies_open and not in_locked,
             approved and pk not in self.own,
         ]
-        note = (_LOCKED if is_locked else "") + ("" if approved else _AWAITING)
+        words = self.words
+        note = (words["locked"] if is_locked else "") + (
+            "" if approved else words["awaiting"]
+        )
         fields = self._fields(row, depth, classes, author, note)
         if not nests:
             self.out.append(template[0].format(*fields))
             return author[1], None
         self.out.append(template[1].format(*fields))
-        toggle = self._reserve_toggle(f"Comment by {author[1]}")
+        toggle = self._reserve_toggle(words["comment_by"].format(author[1]))
         self.out.append(template[2].format(*fields))
         return author[1], toggle
 
@@ -359,7 +443,7 @@ class _Writer:
         dict, and this runs once per comment.
         """
         pk, ppk, _, _, created, body, _, _, user, edited, up, down, pinned = row
-        tz = self.tz
+        tz, when = self.tz, self.when
         return (
             pk,
             depth,
@@ -373,10 +457,12 @@ class _Writer:
             note,
             body,
             self.badges.get(user, "") if user else "",
-            _EDITED.format(when=when(edited.astimezone(tz) if tz else edited))
+            self.words["edited"].format(
+                when=when(edited.astimezone(tz) if tz else edited)
+            )
             if edited
             else "",
-            _MINE.format(pk=pk) if pk in self.editable else "",
+            self.words["mine"].format(pk=pk) if pk in self.editable else "",
             *self._vote_fields(pk, up - down, approved=row.status == APPROVED),
             self.pinned if pinned else "",
         )
@@ -397,12 +483,13 @@ class _Writer:
 
         Return what its replies call it, and where its collapse control goes.
         """
-        text = PLACEHOLDER_TEXT.get(status, REMOVED_TEXT)
+        kind = "pending" if status == PENDING else "removed"
+        text = self.words[kind]
         self.out.append(
             _PLACEHOLDER.format(pk=pk, depth=depth, classes=classes, text=text)
         )
-        name = PLACEHOLDER_NAME.get(status, REMOVED_NAME)
-        return name, self._reserve_toggle(text[:-1]) if nests else None
+        name = self.words[f"{kind}_name"]
+        return name, self._reserve_toggle(text.rstrip(".")) if nests else None
 
     def _reserve_toggle(self, who: str) -> tuple[int, int, str]:
         """Keep a place in the output for a collapse control, filled in on closing."""
@@ -431,16 +518,20 @@ def _folded(score: int, language: str) -> str:
 @lru_cache(maxsize=256)
 def _replies(count: int, language: str) -> str:
     """Return "1 reply", "2 replies"… in `language`, the active one (kept)."""
-    return ngettext("%(count)d reply", "%(count)d replies", count) % {"count": count}
+    text = ngettext("%(count)d reply", "%(count)d replies", count)
+    return escape(text % {"count": count})
 
 
 @lru_cache(maxsize=64)
-def _templates(links: Links) -> dict[tuple[bool, bool, bool], tuple[str, str, str]]:
-    """Return a comment's (whole, head, tail) templates.
+def _templates(
+    links: Links, language: str
+) -> dict[tuple[bool, bool, bool], tuple[str, str, str]]:
+    """Return a comment's (whole, head, tail) templates in `language` (the active).
 
-    Keyed by (is a reply, has Reply, has Report). The page's URLs go into the
-    templates once, not into every comment.
+    Keyed by (is a reply, has Reply, has Report). The page's URLs and the
+    words go into the templates once, not into every comment.
     """
+    words = _words(language)
     reply = "" if links.reply is None else _literal(escape(links.reply))
     report = _literal(escape(links.report)).replace("{{pk}}", "{pk}")
     reply_html = _REPLY.replace("{{reply}}", reply)
@@ -457,7 +548,8 @@ def _templates(links: Links) -> dict[tuple[bool, bool, bool], tuple[str, str, st
                     + _CLOSE
                 )
                 templates[is_reply, has_reply, has_report] = tuple(
-                    _positional(part) for part in (head + tail, head, tail)
+                    _positional(_WORD.sub(lambda m: words[m[1]], part))
+                    for part in (head + tail, head, tail)
                 )
     return templates
 
@@ -483,6 +575,9 @@ FIELDS = (
     "unfold",
     "pinned",
 )
+
+
+_WORD = re.compile(r"\{w\[(\w+)\]\}")
 
 
 def _positional(template: str) -> str:

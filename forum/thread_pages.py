@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from forum.models import Comment, CommentOrder, ThreadRow
 from forum.orders import pinned_first, reorder
-from forum.reading_order import BY_VOTES, ranked_trees
+from forum.reading_order import BY_VOTES, ranked_roots, ranked_trees
 from forum.thread_html import ThreadLayout
 
 APPROVED = Comment.Status.APPROVED
@@ -133,18 +133,79 @@ def _page_trees(post, shown, own_pending, newest, offset, layout) -> tuple[int, 
         roots = list(page_roots_query(shown, newest)[offset : offset + layout.per_page])
         return (roots[0][1] if roots else 0), [tree for tree, _ in roots]
     page = page_trees_query(shown, newest)[offset : offset + layout.per_page]
-    return post.root_count, list(page)
+    return post.root_count, [tree for tree, *_ in page]
 
 
 def page_trees_query(shown, newest: bool):
-    """The tree ids of the post's conversations in page order, once sliced.
+    """(tree_id, tree_version, pk) of the post's top-level comments in page
+    order, once sliced.
 
     Reads the top-level comments only, through the partial index
     comment_roots_idx, never the replies.
     """
     order = "-tree_id" if newest else "tree_id"
     roots = shown.filter(parent=None).order_by("-is_pinned", order)
-    return roots.values_list("tree_id", flat=True)
+    return roots.values_list("tree_id", "tree_version", "pk")
+
+
+@dataclass(frozen=True)
+class PageTrees:
+    """A page's conversations as every reader sees them, before their rows."""
+
+    roots: list[tuple[int, int, int]]  # (tree_id, tree_version, first comment)
+    num_pages: int = 1
+    first: int = 1  # the number of its first top-level comment
+    newest_first: bool = False
+
+
+def page_trees(
+    post, page: int, layout: ThreadLayout, order: str = CommentOrder.OLD
+) -> PageTrees:
+    """Which conversations a numbered page shows to every reader: one query.
+
+    The count comes from the post row (Post.root_count), not the thread.
+    Under a vote order the conversations are ranked from their first
+    comments (reading_order.ranked_trees), pinned ones first.
+    """
+    newest, per_page = newest_first(order, layout), layout.per_page
+    shown = Comment.objects.for_post(post).shown()
+    if order in BY_VOTES:
+        query = ranked_roots(shown, order)
+    else:
+        query = page_trees_query(shown, newest)
+    if not per_page:
+        if page != 1:
+            raise NoSuchPage("This thread has one page.")
+        roots = list(query)
+        return PageTrees(roots, first=len(roots) if newest else 1, newest_first=newest)
+    if page < 1:
+        raise NoSuchPage("No such page of comments.")
+    offset = (page - 1) * per_page
+    roots = list(query[offset : offset + per_page])
+    if not roots and page != 1:
+        raise NoSuchPage("No such page of comments.")
+    count = post.root_count
+    first = count - offset if newest else offset + 1
+    return PageTrees(roots, max(1, ceil(count / per_page)), first, newest)
+
+
+def conversation_rows(
+    post,
+    trees: list[int],
+    *,
+    newest_first: bool,
+    every: bool,
+    order: str = CommentOrder.OLD,
+):
+    """The rows of some conversations every reader sees, in reading order:
+    replies sorted among their siblings in `order` (orders.reorder).
+
+    every: they are all the post's, so no list of tree ids is sent.
+    """
+    shown = Comment.objects.for_post(post).shown()
+    if not every:
+        shown = shown.filter(tree_id__in=trees)
+    return _in_order(shown.thread_rows(newest_first=newest_first), order)
 
 
 def _whole_thread(shown, place: Place, newest: bool, order: str) -> Slice:

@@ -69,3 +69,15 @@ def test_take_screenshots(browser, demo, size, scheme):
     _form_with_errors(page, demo)
     page.screenshot(path=FOLDER / f"form-errors-{size}-{scheme}.png")
     context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_take_arabic_screenshots(browser, demo, size):
+    """The seed thread right to left: replies indent from the right."""
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=SIZES[size], locale="ar")
+    page = context.new_page()
+    page.goto(demo + reverse("forum:post-detail", args=[browsing.SEED_SLUG]))
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    _shoot(page, f"thread-{size}-ar")
+    context.close()

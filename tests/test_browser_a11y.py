@@ -168,3 +168,16 @@ def test_axe_scan_reports_a_violation_when_there_is_one(new_page, demo):
     assert [v.split(":")[0] for v in blocking_violations(page)] == [
         "critical button-name"
     ]
+
+
+@needs_axe
+@pytest.mark.parametrize("language", ["ar", "uk"])
+@pytest.mark.parametrize("name", ["home", "thread", "open thread"])
+def test_axe_finds_no_serious_violation_in_arabic_and_ukrainian(
+    new_page, demo, name, language
+):
+    page = new_page(locale=language)  # the browser asks for the language
+    page.goto(_page_urls(demo)[name])
+
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert blocking_violations(page) == []

@@ -130,3 +130,11 @@ def test_the_thread_etag_differs_per_language(client):
     )
     assert english.status_code == 200
     assert html_tag(english)["lang"] == "en"
+
+
+def test_posts_and_comments_read_in_their_own_direction(client):
+    post = make_post(status="published")
+    make_comment(post=post, body="English in an Arabic page")
+    page = soup(client.get(post.get_absolute_url(), headers={"accept-language": "ar"}))
+    assert page.select_one(".entry-content")["dir"] == "auto"
+    assert page.select_one(".comment-content")["dir"] == "auto"

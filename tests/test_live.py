@@ -113,6 +113,18 @@ def test_poll_turns_a_removed_comment_into_its_placeholder(client):
     assert data["responses"] == "Comments"
 
 
+def test_poll_removes_a_conversation_gone_from_the_page(client, settings):
+    settings.COMMENTS_PER_PAGE = 2
+    post = make_post()
+    gone = make_comment(post=post, body="Soon gone.")
+    make_comment(post=post)
+    version = version_of(post)
+    services.comment_set_status(comments=[gone], status=Status.REMOVED)
+    data = poll(client, post, version).json()
+    assert data["changed"] == [gone.pk]
+    assert "This comment was removed." in data["html"]
+
+
 def test_poll_keeps_others_pending_comments_out(client):
     post = make_post()
     held = make_comment(post=post, body="Not yet.", status=Status.PENDING)

@@ -55,19 +55,19 @@ def assert_inert(page, comment):
             if tag.has_attr(attr):
                 assert scheme(tag[attr]) in {"", "http", "https", "mailto"}
     scripts = page.find_all("script")
-    assert {s.get("src", "") for s in scripts} <= {
+    assert {s.get("src", "") for s in scripts} == {
+        "/i18n/en/catalog.js",
         "/static/js/comment-reply.js",
         "/static/js/thread.js",
-        "/static/js/votes.js",
         "/static/js/live.js",
-        "/i18n/en/catalog.js",
+        "/static/js/votes.js",
     }
     assert not page.find_all(["iframe", "object", "embed", "svg", "math", "style"])
-    # The comment form; the header also holds the site search form, and each
-    # comment its vote form (our markup, outside the comment's text).
-    assert (
-        len(page.select("form:not(.search-form, .comment-vote, .language-form)")) == 1
-    )
+    # The comment form; the header also holds the site search form, the
+    # footer the language switcher, each comment its vote form (our markup,
+    # outside the comment's text).
+    forms = "form:not(.search-form, .language-form, .comment-vote)"
+    assert len(page.select(forms)) == 1
     assert not content(page, comment).find_all("form")
 
 

@@ -17,7 +17,13 @@ from forum import services
 from forum.models import BlocklistEntry, Comment, Notification, Post
 from forum.services import outbox
 from tests.admin_client import act
-from tests.factories import comment_data, make_comment, make_post, make_user
+from tests.factories import (
+    comment_data,
+    make_comment,
+    make_moderator,
+    make_post,
+    make_user,
+)
 from tests.html import soup
 from tests.notifying import SITE, confirmation_link, follower, post_comment
 from tests.wxr_files import comment_xml, item_xml, write_wxr
@@ -445,8 +451,7 @@ def test_an_approval_from_the_queue_tells_the_author(client, settings, mails):
     post = make_post()
     follower(post, "ben@mail.test")
     held = _held(client, post, email="ben@mail.test")
-    moderator = make_user(is_staff=True, is_superuser=True)
-    client.force_login(moderator)
+    client.force_login(make_moderator(username="mo"))  # not a superuser
     with mails():
         response = client.post(
             "/admin/queue/decide/", {"comment": held.pk, "action": "approve"}

@@ -79,7 +79,7 @@ def test_comment_create_bumps_the_thread_version():
 
 
 @pytest.mark.django_db(transaction=True)  # the service's transaction is the outermost
-def test_comment_create_reply_costs_six_queries():
+def test_comment_create_reply_costs_seven_queries():
     post = make_post()
     root = make_comment(post=post)
     with CaptureQueriesContext(connection) as captured:  # after commit too
@@ -90,8 +90,11 @@ def test_comment_create_reply_costs_six_queries():
         if not q["sql"].startswith(("BEGIN", "COMMIT"))  # SQLite logs these
     ]
     # lock the post, read the parent, does anyone follow it (no: nothing to
-    # do after commit), make room, insert, bump the version
-    assert statements == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT", "UPDATE"]
+    # do after commit), make room, insert, bump the version and the counters,
+    # bump its conversation's version (forum.conversations)
+    assert statements == [
+        *("SELECT", "SELECT", "SELECT", "UPDATE", "INSERT", "UPDATE", "UPDATE")
+    ]
 
 
 def test_comment_create_renders_and_stores_html():

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 
 from forum import markup
 from forum.models import (
@@ -79,7 +80,7 @@ def _move(comments: list[Comment], status: str, reason: str) -> None:
         changes["announcement"] = _due_if_unseen()
     Comment.objects.filter(pk__in=[c.pk for c in comments]).update(**changes)
     Post.objects.filter(pk__in={c.post_id for c in comments}).touch_threads(
-        comments=[c.pk for c in comments]
+        comments=[c.pk for c in comments], trees={c.tree_id for c in comments}
     )
     for comment in comments:
         comment.status, comment.status_reason = status, reason
@@ -184,7 +185,9 @@ def branch_lock(*, comment: Comment, locked: bool = True) -> bool:
     # replies since the caller read it widened them).
     fresh = Comment.objects.only("tree_id", "lft", "rght").get(pk=comment.pk)
     below = branch(fresh).values_list("pk", flat=True)
-    Post.objects.filter(pk=comment.post_id).touch_threads(comments=below)
+    Post.objects.filter(pk=comment.post_id).touch_threads(
+        comments=below, trees=[comment.tree_id]
+    )
     return True
 
 
@@ -361,11 +364,13 @@ def comment_edit(*, comment: Comment, fields: dict, moderator=None) -> Comment:
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     if "user" in fields and not (moderator is not None and moderator.is_superuser):
-        raise PermissionDenied("Only a superuser may change a comment's user.")
+        raise PermissionDenied(gettext("Only a superuser may change a comment's user."))
     for name, value in fields.items():
         setattr(comment, name, value)
     comment.full_clean(exclude=["lft", "rght", "tree_id", "level", "post", "parent"])
     comment.body_html = markup.render_comment(comment.body)
     comment.save(update_fields=[*fields, "body_html"])
-    Post.objects.filter(pk=comment.post_id).touch_threads(comments=[comment.pk])
+    Post.objects.filter(pk=comment.post_id).touch_threads(
+        comments=[comment.pk], trees=[comment.tree_id]
+    )
     return comment

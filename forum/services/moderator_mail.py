@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from forum.languages import written_in
 from forum.models import MODERATORS, Comment, ModeratorPreference, Notification
 from forum.services import decision_links as links
 from forum.services import outbox
@@ -85,11 +86,16 @@ def _notification(moderator, comments: list[Comment], subject: str) -> Notificat
         "preferences_url": outbox.absolute(reverse("cockpit:mail")),
         "days": links.MAX_AGE // (24 * 3600),
     }
+    # Moderators' language is not stored: the site's, whoever's request
+    # held the comment.
+    with written_in(settings.LANGUAGE_CODE):
+        subject = render_to_string(subject, context)
+        body = render_to_string("emails/moderate_body.txt", context)
     return Notification(
         kind=Notification.Kind.MODERATE,
         to=moderator.email,
-        subject=outbox.subject_line(render_to_string(subject, context)),
-        body=render_to_string("emails/moderate_body.txt", context),
+        subject=outbox.subject_line(subject),
+        body=body,
         comment=comments[0] if len(comments) == 1 else None,
     )
 

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from forum import limits
+from forum.languages import reader_language
 from forum.models import Comment, Notification, Subscription, VerifiedEmail
 from forum.services.outbox import (
     CONFIRM_MAX_AGE,
@@ -71,13 +72,23 @@ def _subscription(comment: Comment, email: str, kind: str, target) -> Subscripti
     """The subscription of this kind, made if new; confirmed if the account
     asking has verified the address."""
     now = timezone.now() if is_verified(comment.user, email) else None
-    subscription, _ = Subscription.objects.get_or_create(
+    language = reader_language()
+    subscription, created = Subscription.objects.get_or_create(
         email=email,
         post_id=comment.post_id,
         kind=kind,
         comment=target,
-        defaults={"user": comment.user, "confirmed_at": now, "requested_with": comment},
+        defaults={
+            "user": comment.user,
+            "confirmed_at": now,
+            "requested_with": comment,
+            "language": language,
+        },
     )
+    if not created and subscription.language != language:
+        # Asked again, in another language: the emails follow the latest.
+        subscription.language = language
+        subscription.save(update_fields=["language"])
     if subscription.confirmed_at is None and now is not None:
         # Someone asked for this address as a guest; its owner, signed in, now.
         subscription.user, subscription.confirmed_at = comment.user, now

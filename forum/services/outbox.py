@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from forum.languages import written_in
 from forum.models import Comment, CommentStatusChange, Notification, Subscription
 
 logger = logging.getLogger(__name__)
@@ -145,11 +146,14 @@ def _email(
         "site_name": settings.SITE_NAME,
     }
     subject, body = templates
+    with written_in(subscription.language):
+        subject = render_to_string(subject, context)
+        body = render_to_string(body, context)
     return Notification(
         kind=kind,
         to=subscription.email,
-        subject=subject_line(render_to_string(subject, context)),
-        body=render_to_string(body, context),
+        subject=subject_line(subject),
+        body=body,
         unsubscribe_url=unsubscribe_url,
         comment=comment,
     )
@@ -212,10 +216,10 @@ def _render_confirmation(notification: Notification) -> bool:
         "kinds": {s.kind for s in subscriptions},
         "days": CONFIRM_MAX_AGE // (24 * 3600),
     }
-    notification.subject = subject_line(
-        render_to_string("emails/confirm_subject.txt", context)
-    )
-    notification.body = render_to_string("emails/confirm_body.txt", context)
+    with written_in(subscriptions[0].language):
+        subject = render_to_string("emails/confirm_subject.txt", context)
+        notification.body = render_to_string("emails/confirm_body.txt", context)
+    notification.subject = subject_line(subject)
     notification.save(update_fields=["subject", "body"])
     return True
 

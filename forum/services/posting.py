@@ -11,6 +11,7 @@ from django.db import connections, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 
 from forum import markup
 from forum.models import (
@@ -119,7 +120,7 @@ def check_may_comment(*, user) -> None:
     """Refuse a guest where commenting needs an account (COMMENT_REQUIRE_LOGIN)."""
     signed_in = user is not None and user.is_authenticated
     if settings.COMMENT_REQUIRE_LOGIN and not signed_in:
-        raise LoginRequired("You must be logged in to post a comment.")
+        raise LoginRequired(gettext("You must be logged in to post a comment."))
 
 
 def _entry(
@@ -188,11 +189,15 @@ def _reply_target(post: Post, parent_id: int | None) -> Comment | None:
     )
     if parent is None or parent.status != Comment.Status.APPROVED:
         raise ValidationError(
-            {"parent": "The comment you are replying to is not available."}
+            {"parent": gettext("The comment you are replying to is not available.")}
         )
     if parent.in_locked_branch:
         raise ValidationError(
-            {"parent": "Replies to this conversation are closed by a moderator."}
+            {
+                "parent": gettext(
+                    "Replies to this conversation are closed by a moderator."
+                )
+            }
         )
     return parent
 
@@ -314,7 +319,7 @@ def _check_duplicate(post: Post, body: str, author: Author) -> None:
         same_author = Q(author_name=author.name)
     same = Comment.objects.filter(same_author, post=post, body=body)
     if same.exclude(status=Comment.Status.REMOVED).exists():
-        raise ValidationError({"body": "You've already said that."})
+        raise ValidationError({"body": gettext("You've already said that.")})
 
 
 def _moderate(
@@ -380,7 +385,9 @@ def comment_author_edit(*, comment: Comment, body: str) -> Comment:
             exclude=["lft", "rght", "tree_id", "level", "post", "parent"]
         )
         comment.save(update_fields=["body", "body_html", "edited_at"])
-        Post.objects.filter(pk=comment.post_id).touch_threads(comments=[comment.pk])
+        Post.objects.filter(pk=comment.post_id).touch_threads(
+            comments=[comment.pk], trees=[comment.tree_id]
+        )
         _moderate_edit(comment)
     return comment
 
@@ -419,10 +426,16 @@ def comment_author_remove(*, comment: Comment) -> None:
 
 def _check_still_editable(comment: Comment) -> None:
     if not comment.has_changeable_status:
-        raise ValidationError("This comment can no longer be changed.")
+        raise ValidationError(gettext("This comment can no longer be changed."))
     if not comment.is_changeable():
         minutes = settings.COMMENT_EDIT_MINUTES
         raise ValidationError(
-            f"Comments can be changed for {minutes} minutes after posting; "
-            "this one can't any more."
+            ngettext(
+                "Comments can be changed for %(count)d minute after posting; "
+                "this one can't any more.",
+                "Comments can be changed for %(count)d minutes after posting; "
+                "this one can't any more.",
+                minutes,
+            )
+            % {"count": minutes}
         )

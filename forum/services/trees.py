@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from forum import markup
 from forum.models import Comment, Post
@@ -59,7 +60,9 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     # the stamp costs no query of its own (forum.live).
     comment.changed_version = post.comments_version + 1
     comment.save()
-    Post.objects.filter(pk=post.pk).touch_threads(added=_added(comment, parent))
+    Post.objects.filter(pk=post.pk).touch_threads(
+        added=_added(comment, parent), trees=[comment.tree_id]
+    )
     notifications.comments_shown([comment])
     return comment
 
@@ -98,7 +101,9 @@ def comment_create(
     if parent is not None:
         parent = Comment.objects.get(pk=parent.pk)
         if parent.post_id != post.pk:
-            raise ValidationError({"parent": "That comment is on another post."})
+            raise ValidationError(
+                {"parent": gettext("That comment is on another post.")}
+            )
         parent = attach_point(parent)
     return insert(
         post,
@@ -203,7 +208,9 @@ def comment_delete(*, comment: Comment) -> None:
     comment = Comment.objects.get(pk=comment.pk)
     if not comment.is_leaf_node():
         raise ValidationError(
-            "This comment has replies: remove it instead, so they stay readable."
+            gettext(
+                "This comment has replies: remove it instead, so they stay readable."
+            )
         )
     comment.delete()  # mptt closes the gap it leaves in its tree
-    Post.objects.filter(pk=comment.post_id).touch_threads()
+    Post.objects.filter(pk=comment.post_id).touch_threads(trees=[comment.tree_id])

@@ -2,6 +2,8 @@ from django import template
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from forum import dates, models
 from forum.cockpit import queries
@@ -24,8 +26,18 @@ def moderation_queue(context) -> dict:
     )
     changelist = reverse("admin:forum_comment_changelist")
     queues = [
-        ("Pending", counts["pending"], f"{changelist}?status__exact=pending"),
-        ("Spam", counts["spam"], f"{changelist}?status__exact=spam"),
+        (
+            "pending",
+            _("Pending comments"),
+            counts["pending"],
+            f"{changelist}?status__exact=pending",
+        ),
+        (
+            "spam",
+            _("Spam comments"),
+            counts["spam"],
+            f"{changelist}?status__exact=spam",
+        ),
     ]
     return {"queues": queues, "cockpit": _cockpit_counts()}
 
@@ -38,6 +50,16 @@ def _cockpit_counts() -> dict:
 
 
 @register.filter
+def category_links(categories) -> str:
+    """The categories as links, comma-separated, for a sentence that names them."""
+    return format_html_join(
+        ", ",
+        '<a href="{}" rel="category tag">{}</a>',
+        ((category.get_absolute_url(), category.name) for category in categories),
+    )
+
+
+@register.filter
 def display_name(user) -> str:
     """The name a user goes by on pages: their full name, else their login."""
     return models.display_name(user) if user else ""
@@ -45,20 +67,20 @@ def display_name(user) -> str:
 
 @register.filter
 def when(value) -> str:
-    """A date and time as the thread writes them: "December 28, 2022 at 9:52 am"."""
-    return dates.when(timezone.localtime(value)) if value else ""
+    """A date and time as the thread writes them, in the page's language."""
+    return dates.formats().when(timezone.localtime(value)) if value else ""
 
 
 @register.filter
 def day(value) -> str:
     """A date as the thread writes it: "December 28, 2022"."""
-    return dates.day(timezone.localtime(value)) if value else ""
+    return dates.formats().day(timezone.localtime(value)) if value else ""
 
 
 @register.filter
 def clock(value) -> str:
     """A time as the thread writes it: "9:52 am"."""
-    return dates.clock(timezone.localtime(value)) if value else ""
+    return dates.formats().clock(timezone.localtime(value)) if value else ""
 
 
 @register.filter

@@ -29,7 +29,7 @@ from forum.views.thread_page import render_thread_page
 logger = logging.getLogger(__name__)
 
 REMEMBER_SECONDS = 365 * 24 * 3600
-CLOSED = "Comments are closed on this post."
+CLOSED = _("Comments are closed on this post.")
 # The one answer to a post that looks automated, whatever gave it away (the
 # honeypot, the form token, the time taken): a person resends, a bot learns
 # nothing about which check it failed.
@@ -83,7 +83,7 @@ def _accept(request) -> tuple:
     # if the page is shown again (_page_again).
     post = Post.objects.published().filter(pk=post_id).first()
     if post is None:
-        message = "This post does not exist or is not published."
+        message = _("This post does not exist or is not published.")
         return None, None, _rejected(request, None, message, 404)
     if not post.accepts_comments():
         return None, None, _rejected(request, post, CLOSED, 403)
@@ -167,9 +167,9 @@ def _preview(request, text: str) -> tuple[str, int]:
     except ValidationError as error:
         return _preview_note(error.messages[0]), 400
     if not limits.allow(limits.PREVIEWS, client_ip(request.META)):
-        return _preview_note("Too many previews: please wait a minute."), 429
+        return _preview_note(_("Too many previews: please wait a minute.")), 429
     if not text.strip():
-        return _preview_note("Nothing to preview yet."), 200
+        return _preview_note(_("Nothing to preview yet.")), 200
     return markup.render_comment(text), 200
 
 
@@ -261,7 +261,7 @@ def _malformed(request):
     return render(
         request,
         "400.html",
-        {"reason": "The comment form was incomplete or garbled."},
+        {"reason": _("The comment form was incomplete or garbled.")},
         status=400,
     )
 
@@ -277,10 +277,13 @@ def _rejected(request, post, message, status):
 
 
 def _flooding(request, post, retry_after):
-    message = (
-        f"You are posting comments too quickly. Please wait {retry_after} seconds "
-        "and send it again."
-    )
+    message = ngettext(
+        "You are posting comments too quickly. Please wait %(count)d second "
+        "and send it again.",
+        "You are posting comments too quickly. Please wait %(count)d seconds "
+        "and send it again.",
+        retry_after,
+    ) % {"count": retry_after}
     response = _rejected(request, post, message, 429)
     response["Retry-After"] = str(retry_after)
     return response
@@ -337,7 +340,7 @@ def comment_report(request, pk):
         # Said where the reader lands: beside the comment, or atop the comments.
         messages.success(
             request,
-            "Thank you. A moderator will look at this comment.",
+            _("Thank you. A moderator will look at this comment."),
             extra_tags="comments" if held else f"comment-{comment.pk}",
         )
         if held:

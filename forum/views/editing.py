@@ -52,7 +52,9 @@ def comment_delete(request, pk):
         except ValidationError as error:
             messages.error(request, error.messages[0], extra_tags="comments")
         else:
-            messages.success(request, "Your comment is removed.", extra_tags="comments")
+            messages.success(
+                request, _("Your comment is removed."), extra_tags="comments"
+            )
         return redirect(comment.post.get_absolute_url() + "#comments")
     context = {"comment": comment, "until": comment.editable_until}
     return render(request, "forum/comment_delete.html", context)
@@ -68,7 +70,7 @@ def _own_comment(request, pk) -> Comment:
         request.user.is_authenticated and comment.user_id == request.user.pk
     )
     if not mine:
-        raise PermissionDenied("Only its author can change a comment.")
+        raise PermissionDenied(_("Only its author can change a comment."))
     return comment
 
 

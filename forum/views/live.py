@@ -39,7 +39,8 @@ def thread_changes(request, slug):
     post = get_object_or_404(posts, slug=slug)
     if post.comments_version <= version:
         return _unchanged(etag, 204)
-    response = JsonResponse(_changes(request, post, version))
+    data = _changes(request, post, version)
+    response = JsonResponse(data)
     if etag:
         response["ETag"] = etag
     return _answer(response)

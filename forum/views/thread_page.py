@@ -1,9 +1,9 @@
 """A post's page with its thread: the cached thread HTML, its ETag, the form.
 
 A thread page is rendered from one or two queries (forum.thread_pages), its
-HTML cached per thread version and layout when nothing on it is personal,
-and answered with 304 when the reader's copy is current (ETag and
-Last-Modified).
+HTML cached per thread version and layout when nothing on it is personal
+(and, below that, per conversation: forum.conversations), and answered with
+304 when the reader's copy is current (ETag and Last-Modified).
 """
 
 import hashlib
@@ -29,6 +29,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from forum import conversations
 from forum.avatars import gravatar_hash
 from forum.forms import CommentForm
 from forum.models import MODERATORS, Comment
@@ -41,7 +42,13 @@ from forum.reading_order import (
     splice_votes,
     votes_on,
 )
-from forum.thread_html import CSRF_SLOT, Links, ThreadLayout, render_thread
+from forum.thread_html import (
+    CSRF_SLOT,
+    Links,
+    ThreadLayout,
+    render_conversations,
+    render_thread,
+)
 from forum.thread_pages import NoSuchPage, load_slice, replyable_row
 
 logger = logging.getLogger(__name__)
@@ -227,9 +234,12 @@ def _thread(
     thread = _cached(cache.get, key) if key else None
     if thread is None or thread is CACHE_DOWN:
         cache_down = thread is CACHE_DOWN
-        thread = _render(
-            request, post, place, reply_to, reader, context, beside, ordered
-        )
+        if key and place.top is None:
+            thread = _assembled(post, place, context, ordered, not cache_down)
+        else:
+            thread = _render(
+                request, post, place, reply_to, reader, context, beside, ordered
+            )
         if key and not cache_down:  # a cache that just failed is not asked again
             _cached(cache.set, key, thread, _kept_for(ordered[0]))
     return thread
@@ -239,7 +249,7 @@ def _kept_for(layout: ThreadLayout) -> int:
     """Seconds a thread is cached: under votes, its key's period and a margin."""
     if layout.votes == "off":
         return CACHE_SECONDS
-    return 2 * settings.VOTES_REFRESH_SECONDS
+    return min(CACHE_SECONDS, 2 * settings.VOTES_REFRESH_SECONDS)
 
 
 def _render(
@@ -272,6 +282,34 @@ def _render(
         part.newest_first,
         replying and replying.author_name,
     )
+
+
+def _assembled(post, place, context, ordered, use_cache: bool) -> RenderedThread:
+    """Every reader's page of the thread, from its conversations' HTML, each
+    cached apart and rendered only when missing (forum.conversations)."""
+    layout, order = ordered
+    open_ = context["comments_open"]
+    links = Links(reply=place.url(post) if open_ else None)
+
+    def render(rows, trees):
+        return render_conversations(
+            rows,
+            links=links,
+            layout=layout,
+            badges=_badges(post),
+            gravatars=_gravatars(post, trees) if layout.avatars == "gravatar" else None,
+        )
+
+    trees, html, _ = conversations.page_html(
+        post,
+        place.page,
+        layout,
+        comments_open=open_,
+        render=render,
+        use_cache=use_cache,
+        order=order,
+    )
+    return RenderedThread(html, trees.num_pages, trees.first, trees.newest_first, None)
 
 
 def _aim_form(form, replying, reply_to) -> None:
@@ -328,9 +366,13 @@ def _messages_beside(rows, beside, context) -> dict[int, str]:
     return after
 
 
-def _gravatars(post) -> dict[int, str]:
-    """Gravatar's hashes of the commenters' addresses, by comment id (one query)."""
-    rows = list(Comment.objects.for_post(post).values_list("pk", "author_email"))
+def _gravatars(post, trees: list[int] | None = None) -> dict[int, str]:
+    """Gravatar's hashes of the commenters' addresses, by comment id (one query),
+    in some conversations only if `trees` names them."""
+    comments = Comment.objects.for_post(post)
+    if trees is not None:
+        comments = comments.filter(tree_id__in=trees)
+    rows = list(comments.values_list("pk", "author_email"))
     hashes = {email: gravatar_hash(email) for email in {email for _, email in rows}}
     return {pk: hashes[email] for pk, email in rows if email}
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from forum.context_processors import tagline
 from forum.models import Category, Comment, Post
 from forum.wordpress import wxr
 
@@ -40,7 +41,7 @@ def wxr_export(out: TextIO, *, site_url: str) -> ExportReport:
         out,
         title=settings.SITE_NAME,
         link=site_url,
-        description=settings.SITE_TAGLINE,
+        description=tagline(),
         now=timezone.now().astimezone(UTC),
     )
     for user in get_user_model().objects.filter(posts__isnull=False).distinct():

@@ -7,6 +7,13 @@
  */
 (function () {
   "use strict";
+  // The strings' translations come from the JavaScript catalog, a script of
+  // its own loaded before this one (/i18n/<language>/catalog.js); without
+  // it the words stay English.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
 
   var root = document.getElementById("cockpit");
   if (!root) {
@@ -47,7 +54,12 @@
     var list = entries();
     var title = entry.querySelector("h2").textContent;
     var state = entry.querySelector(".entry-state").textContent;
-    say((list.indexOf(entry) + 1) + " / " + list.length + ": " + title + " (" + state + ")");
+    say(interpolate(gettext("%(position)s of %(count)s: %(title)s (%(state)s)"), {
+      position: list.indexOf(entry) + 1,
+      count: list.length,
+      title: title,
+      state: state
+    }, true));
   }
 
   function move(step) {

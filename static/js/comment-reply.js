@@ -5,6 +5,10 @@
 // the preview above it).
 (function () {
   "use strict";
+  // The strings' translations come from the JavaScript catalog, a script of
+  // its own loaded before this one (/i18n/<language>/catalog.js); without
+  // it the words stay English.
+  var gettext = window.gettext || function (text) { return text; };
 
   function init() {
     var respond = document.getElementById("respond");
@@ -17,7 +21,7 @@
     var title = document.getElementById("reply-title");
     var cancel = document.getElementById("cancel-comment-reply-link");
     var titleText = title.firstChild;
-    var originalTitle = "Leave a Reply";
+    var originalTitle = gettext("Leave a Reply");
 
     // The form's home at the bottom: after the thread when the server put
     // the form under a comment (?replytocom=), else right where it is.
@@ -120,7 +124,7 @@
           preview.querySelector(".comment-content").innerHTML = html; // sanitized by the server
           preview.hidden = false;
           status.textContent = "";
-          window.setTimeout(function () { status.textContent = "The preview is above the form."; }, 100);
+          window.setTimeout(function () { status.textContent = gettext("The preview is above the form."); }, 100);
         })
         .catch(withoutScript)
         .finally(function () { button.removeAttribute("aria-busy"); });

@@ -4,6 +4,14 @@
 // fold (CSS :has()), and every link still works.
 (function () {
   "use strict";
+  // The strings' translations come from the JavaScript catalog, a script of
+  // its own loaded before this one (/i18n/<language>/catalog.js); without
+  // it the words stay English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+  };
 
   var KEEP_FOLDED = 500; // remembered folds per post, newest kept
 
@@ -100,7 +108,7 @@
     fresh.forEach(function (li) {
       var badge = document.createElement("span");
       badge.className = "comment-new";
-      badge.textContent = "New";
+      badge.textContent = gettext("New");
       li.classList.add("is-new");
       li.querySelector(":scope > .comment-body .comment-permalink").after(badge);
     });
@@ -109,9 +117,15 @@
     if (news && fresh.length) {
       var link = document.createElement("a");
       link.href = "#" + fresh[0].id;
-      link.textContent = fresh.length === 1
-        ? "1 new comment since your last visit"
-        : fresh.length + " new comments since your last visit";
+      link.textContent = interpolate(
+        ngettext(
+          "%(count)s new comment since your last visit",
+          "%(count)s new comments since your last visit",
+          fresh.length
+        ),
+        { count: fresh.length },
+        true
+      );
       news.appendChild(link);
       news.hidden = false;
     }
