@@ -14,8 +14,10 @@ elements:
         <article id="div-comment-12" class="comment-body">
           <footer class="comment-meta"> avatar, name "says:", permalinked
             <time>, "(edited)", parent link, <details class="thread-toggle">
+          [<details class="comment-fold"><summary>folded: −7 points</summary>]
           <div class="comment-content" dir="auto"> the stored, sanitized HTML
-          <div class="reply"> Reply and Report; Edit and Delete for its author
+          <div class="reply"> the score and vote form (with votes on), Reply
+            and Report; Edit and Delete for its author  [</details>]
         </article>
         <ol class="children"> ... replies, the same way ... </ol>
       </li>
@@ -34,6 +36,17 @@ elements:
   was removed.") without author or text.
 - `after` maps a comment id to HTML placed right after its article: the reply
   form under the comment answered, and messages about that comment.
+- Votes (layout.votes not "off"), on approved comments only:
+  `<span class="comment-score" title="Score" id="score-12">3</span>` then
+  `<form class="comment-vote" method="post" action="/comments/12/vote/"
+  data-vote="0">` holding a CSRF input whose value is CSRF_SLOT (filled per
+  request) and buttons name="value" 1, -1 (with VOTES_DOWN) and 0. The
+  score's id and the form's data-vote are where a reader's own votes are
+  spliced in (forum.reading_order.splice_votes): keep them as they are.
+  Comments scoring COMMENT_COLLAPSE_SCORE or less wrap their text and reply
+  row in a closed `details.comment-fold`; a pinned conversation's name is
+  followed by `span.badge-pinned` ("Pinned"). The rows come already in the
+  reader's order (forum.orders.reorder); this module does not sort.
 """
 
 import re
