@@ -19,10 +19,13 @@ import hashlib
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from forum.models import CommentOrder
+from forum.reading_order import refresh_bucket
 from forum.thread_html import ThreadLayout
 from forum.thread_pages import PageTrees, conversation_rows, page_trees
 
@@ -41,12 +44,14 @@ def page_html(
     comments_open: bool,
     render: Render,
     use_cache: bool = True,
+    order: str = CommentOrder.OLD,
 ) -> tuple[PageTrees, bytes, int]:
     """Return a numbered page's conversations, their HTML, and how many were
     rendered (the rest came from the cache). use_cache: False when the cache
-    just failed, so it is not asked again."""
-    trees = page_trees(post, page, layout)
-    keys = _keys(post, page, layout, comments_open, trees)
+    just failed, so it is not asked again. order: the reader's (replies are
+    sorted in it inside each conversation, so it is in the keys)."""
+    trees = page_trees(post, page, layout, order)
+    keys = _keys(post, page, layout, comments_open, trees, order)
     found, cache_up = _get_many(list(keys.values())) if use_cache else ({}, False)
     missing = [root for root in trees.roots if keys[root[0]] not in found]
     if missing:
@@ -55,6 +60,7 @@ def page_html(
             [tree for tree, *_ in missing],
             newest_first=layout.newest_first,
             every=not layout.per_page and len(missing) == len(trees.roots),
+            order=order,
         )
         tree_of = {pk: tree for tree, _, pk in missing}
         rendered = {
@@ -68,9 +74,17 @@ def page_html(
     return trees, html, len(missing)
 
 
-def _keys(post, page, layout, comments_open, trees: PageTrees) -> dict[int, str]:
-    """Each conversation's cache key, by tree id."""
+def _keys(
+    post, page, layout, comments_open, trees: PageTrees, order: str
+) -> dict[int, str]:
+    """Each conversation's cache key, by tree id.
+
+    Under votes it holds the refresh period: scores, folds and the order of
+    replies are recomputed at most that often (docs/decisions/0022).
+    """
     depends = (
+        order,
+        refresh_bucket(order),
         post.slug,  # in Reply links, with the page
         post.author_id,  # the "Author" badge
         page,
@@ -101,6 +115,9 @@ def _get_many(keys: list[str]) -> tuple[dict[str, bytes], bool]:
 
 def _set_many(rendered: dict[str, bytes]) -> None:
     try:
-        cache.set_many(rendered, CACHE_SECONDS)
+        seconds = CACHE_SECONDS
+        if settings.VOTES != "off":  # keyed by a refresh period: kept as long
+            seconds = min(seconds, 2 * settings.VOTES_REFRESH_SECONDS)
+        cache.set_many(rendered, seconds)
     except Exception:
         logger.warning("Conversation cache unavailable", exc_info=True)

@@ -324,6 +324,10 @@ class ThreadRow(NamedTuple):
     is_locked: bool
     user_id: int | None
     edited_at: datetime | None
+    # Last, with defaults: rows made by hand (tests) need not name them.
+    votes_up: int = 0
+    votes_down: int = 0
+    is_pinned: bool = False
 
 
 THREAD_FIELDS = ThreadRow._fields

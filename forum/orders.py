@@ -115,6 +115,21 @@ def reorder(rows: list, order: str) -> list:
     return out
 
 
+def pinned_first(rows: list) -> list:
+    """Rows in tree order with pinned conversations (and their replies) moved first.
+
+    The rows themselves when nothing is pinned, as on most threads.
+    """
+    if not any(row.is_pinned for row in rows):
+        return rows
+    pinned, plain, into = [], [], None
+    for row in rows:
+        if row.parent_id is None or into is None:
+            into = pinned if row.is_pinned else plain
+        into.append(row)
+    return pinned + plain
+
+
 def parse(value: str | None) -> str | None:
     """The order a query or cookie names, or None if it names none."""
     return value if value in CommentOrder.values else None

@@ -42,6 +42,7 @@ from django.utils.translation import get_language
 from config.routers import reads_from
 from forum.forms import form_token, read_token
 from forum.own_comments import OWN_COOKIE, own_comments
+from forum.reading_order import ORDER_COOKIE, VOTER_COOKIE, refresh_bucket
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ SITE = "pc:v:site"
 LISTS = "pc:v:lists"
 # Query parameters that choose a page; any other makes the request a bypass
 # (no unbounded set of keys from made-up parameters, no view left guessing).
-PAGE_PARAMS = frozenset({"page", "p"})
+PAGE_PARAMS = frozenset({"page", "p", "sort"})
 # The cookies that fill the comment form's identity fields (views.reading).
 REMEMBERED = {
     "author": "comment_author",
@@ -71,6 +72,10 @@ LAYOUT_SETTINGS = (
     "SITE_TAGLINE",
     "SITE_URL",
     "LIVE_POLL_SECONDS",
+    "VOTES",
+    "VOTES_DOWN",
+    "COMMENT_ORDER",
+    "COMMENT_COLLAPSE_SCORE",
 )
 # Bump when what is stored changes shape.
 FORMAT = 1
@@ -130,6 +135,9 @@ def _cached_page(request, view, scope, seconds, args, kwargs):
     if not _storable(request, response):
         return _bypass(response)
     entry = _entry(response)
+    if scope != "lists" and settings.VOTES != "off":
+        # Its key lasts one refresh period: keep it no longer than that.
+        seconds = min(seconds, 2 * settings.VOTES_REFRESH_SECONDS)
     _call(cache.set, key, entry, seconds)
     return _serve(request, entry, values, "miss")
 
@@ -140,6 +148,8 @@ def _personal(request) -> bool:
         return True
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return True
+    if VOTER_COOKIE in cookies:  # a guest who votes: their votes are marked
         return True
     return not set(request.GET) <= PAGE_PARAMS
 
@@ -171,6 +181,10 @@ def _page_key(request, scope: str, kwargs) -> str | None:
         timezone.get_current_timezone_name(),
         [getattr(settings, name, None) for name in LAYOUT_SETTINGS],
         [versions[name] for name in names],
+        # The order a thread is read in, and under votes the period its
+        # scores and order belong to (forum.reading_order).
+        request.COOKIES.get(ORDER_COOKIE, "") if scope != "lists" else "",
+        refresh_bucket("") if scope != "lists" else 0,
     )
     return "pc:page:" + hashlib.sha256(repr(depends).encode()).hexdigest()
 

@@ -50,6 +50,20 @@ def remember_order(request, response, order: str) -> None:
     )
 
 
+def order_links(current: str, layout) -> list[dict]:
+    """The orders a reader can pick, as links (?sort=…) for the page's template.
+
+    Without votes, only the orders by time.
+    """
+    orders = CommentOrder.choices
+    if layout.votes == "off":
+        orders = [(v, label) for v, label in orders if v not in BY_VOTES]
+    return [
+        {"value": value, "label": label, "current": value == current}
+        for value, label in orders
+    ]
+
+
 def refresh_bucket(order: str, now: float | None = None) -> int:
     """The period a vote-based order and the shown scores belong to; 0 for none.
 
@@ -62,24 +76,35 @@ def refresh_bucket(order: str, now: float | None = None) -> int:
     return int(now // settings.VOTES_REFRESH_SECONDS)
 
 
-def ranked_trees(shown, order: str) -> list[int]:
-    """The tree ids of the post's conversations in `order`: one query, roots only.
+def ranked_roots(shown, order: str) -> list[tuple[int, int, int]]:
+    """(tree_id, tree_version, pk) of the post's conversations in `order`.
 
-    `shown` is the reader's CommentQuerySet for the post. Pages of
-    conversations are slices of this list; which page holds a comment is
-    its conversation's index in it. It reads the top-level comments only
-    (the partial index comment_roots_idx), never the replies.
+    One query, on the top-level comments only (the partial index
+    comment_roots_idx), never the replies. `shown` is the reader's
+    CommentQuerySet for the post. Pages of conversations are slices of
+    this list; which page holds a comment is its conversation's index in it.
     """
     roots = shown.filter(parent=None).values_list(
-        "tree_id", "pk", "created_at", "votes_up", "votes_down", "is_pinned"
+        "tree_id",
+        "tree_version",
+        "pk",
+        "created_at",
+        "votes_up",
+        "votes_down",
+        "is_pinned",
     )
     # In tree order (the order they were written), so ties stay oldest first.
     by_pk = {}
     ranks = []
-    for tree, pk, created, up, down, pinned in roots.order_by("tree_id"):
-        by_pk[pk] = tree
+    for tree, version, pk, created, up, down, pinned in roots.order_by("tree_id"):
+        by_pk[pk] = (tree, version, pk)
         ranks.append(Ranked(pk, created, up, down, pinned))
     return [by_pk[root.pk] for root in ranked(ranks, order)]
+
+
+def ranked_trees(shown, order: str) -> list[int]:
+    """The tree ids of the post's conversations in `order` (ranked_roots)."""
+    return [tree for tree, _, _ in ranked_roots(shown, order)]
 
 
 def voter_of(request) -> str | None:
@@ -118,7 +143,7 @@ def splice_votes(html: bytes, votes: dict[int, tuple[int, int, int]]) -> bytes:
         edits.append(
             _span(html, b'action="/comments/%d/vote/" data-vote="' % pk, b'"', value)
         )
-        edits.append(_span(html, b'id="comment-score-%d">' % pk, b"<", up - down))
+        edits.append(_span(html, b'id="score-%d">' % pk, b"<", up - down))
     edits = sorted(edit for edit in edits if edit)
     if not edits:
         return html

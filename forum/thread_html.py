@@ -14,8 +14,10 @@ elements:
         <article id="div-comment-12" class="comment-body">
           <footer class="comment-meta"> avatar, name "says:", permalinked
             <time>, "(edited)", parent link, <details class="thread-toggle">
+          [<details class="comment-fold"><summary>folded: −7 points</summary>]
           <div class="comment-content" dir="auto"> the stored, sanitized HTML
-          <div class="reply"> Reply and Report; Edit and Delete for its author
+          <div class="reply"> the score and vote form (with votes on), Reply
+            and Report; Edit and Delete for its author  [</details>]
         </article>
         <ol class="children"> ... replies, the same way ... </ol>
       </li>
@@ -34,6 +36,17 @@ elements:
   was removed.") without author or text.
 - `after` maps a comment id to HTML placed right after its article: the reply
   form under the comment answered, and messages about that comment.
+- Votes (layout.votes not "off"), on approved comments only:
+  `<span class="comment-score" title="Score" id="score-12">3</span>` then
+  `<form class="comment-vote" method="post" action="/comments/12/vote/"
+  data-vote="0">` holding a CSRF input whose value is CSRF_SLOT (filled per
+  request) and buttons name="value" 1, -1 (with VOTES_DOWN) and 0. The
+  score's id and the form's data-vote are where a reader's own votes are
+  spliced in (forum.reading_order.splice_votes): keep them as they are.
+  Comments scoring COMMENT_COLLAPSE_SCORE or less wrap their text and reply
+  row in a closed `details.comment-fold`; a pinned conversation's name is
+  followed by `span.badge-pinned` ("Pinned"). The rows come already in the
+  reader's order (forum.orders.reorder); this module does not sort.
 """
 
 import re
@@ -53,7 +66,7 @@ from forum.models import Comment, ThreadRow
 APPROVED = Comment.Status.APPROVED
 PENDING = Comment.Status.PENDING
 # Bump when the thread markup changes, so cached threads are rendered anew.
-MARKUP_VERSION = 5
+MARKUP_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,9 @@ class ThreadLayout:
     display_depth: int = 0  # levels shown before "Continue this thread" (0: all)
     avatars: str = "initials"  # or "gravatar"
     edit_minutes: int = 10  # how long an author's Edit and Delete links last
+    votes: str = "off"  # VOTES: "off" shows no score and no vote buttons
+    votes_down: bool = True  # VOTES_DOWN: the down button
+    collapse_score: int = -5  # COMMENT_COLLAPSE_SCORE: folded at or below
     markup_version: int = MARKUP_VERSION
     language: str = "en"  # the page's: its words, dates and plurals
 
@@ -82,6 +98,9 @@ class ThreadLayout:
             display_depth=settings.COMMENT_DISPLAY_DEPTH,
             avatars=settings.AVATARS,
             edit_minutes=settings.COMMENT_EDIT_MINUTES,
+            votes=settings.VOTES,
+            votes_down=settings.VOTES_DOWN,
+            collapse_score=settings.COMMENT_COLLAPSE_SCORE,
         )
 
 
@@ -99,7 +118,7 @@ _CONTEXT = '<span class="screen-reader-text">{w[context]}</span>'
 # The avatar and the name (one string per author, made once per page), then
 # the secondary line: the date, the edited mark, and whom a reply answers.
 _META = (
-    "{author}{badge} "
+    "{author}{badge}{pinned} "
     '<span class="says">{w[says]}</span></span> <span class="comment-metadata">'
     '<a class="comment-permalink" href="#comment-{pk}">'
     '<time datetime="{iso}">{when}</time></a>{edited}'
@@ -115,8 +134,8 @@ _PARENT = ' <a class="comment-parent-link" href="#comment-{ppk}">{w[parent]}</a>
 _META_END = "</span>"
 # dir="auto": a comment reads in its own direction, whatever the page's.
 _BODY = (
-    '</footer>{note}<div class="comment-content" dir="auto">{body}</div>'
-    '<div class="reply">'
+    '</footer>{note}{fold}<div class="comment-content" dir="auto">{body}</div>'
+    '<div class="reply">{votes}'
 )
 _REPLY = (
     '<a rel="nofollow" class="comment-reply-link" '
@@ -128,7 +147,26 @@ _REPORT = (
     ' <a rel="nofollow" class="comment-report-link" href="{{report}}" '
     'aria-label="{w[report_label]}">{w[report]}</a>'
 )
-_CLOSE = "{mine}</div></article>"
+_CLOSE = "{mine}</div>{unfold}</article>"
+# Votes (issue 16): the score, then a form per comment that works without
+# JavaScript (static/js/votes.js sends it in place). The score's id and the
+# form's action and data-vote are where a reader's own votes are spliced in
+# (forum.reading_order.splice_votes); CSRF_SLOT is replaced by the reader's
+# token when the page is served. Words are filled in per render (language).
+CSRF_SLOT = "csrf-token-slot"
+_VOTES = (
+    '<span class="comment-score" title="{score_label}" id="score-{{pk}}">{{score}}'
+    '</span><form class="comment-vote" method="post" action="/comments/{{pk}}/vote/"'
+    ' data-vote="0"><input type="hidden" name="csrfmiddlewaretoken"'
+    ' value="csrf-token-slot">'
+    '<button name="value" value="1" aria-label="{up}">▲</button>'
+    "{down_button}"
+    '<button name="value" value="0">{back}</button></form>'
+)
+_DOWN = '<button name="value" value="-1" aria-label="{down}">▼</button>'
+_PINNED = ' <span class="comment-badge badge-pinned">{label}</span>'
+_FOLD = '<details class="comment-fold"><summary>{said}</summary>'
+_UNFOLD = "</details>"
 _PLACEHOLDER = (
     '<li id="comment-{pk}" class="comment depth-{depth} comment-placeholder{classes}">'
     '<article id="div-comment-{pk}" class="comment-body">'
@@ -242,7 +280,9 @@ def render_thread(
     a subthread's own page. gravatars: Gravatar hashes by comment id
     (AVATARS=gravatar); without them avatars are initials.
     """
-    writer = _Writer(links, reader, badges or {}, after or {}, layout.display_depth)
+    writer = _Writer(
+        links, reader, badges or {}, after or {}, layout.display_depth, layout
+    )
     writer.gravatars = gravatars or {}
     next_parents = [row.parent_id for row in rows[1:]] + [None]
     for row, next_parent in zip(rows, next_parents[: len(rows)], strict=True):
@@ -265,7 +305,7 @@ def render_conversations(
     where each top-level comment starts: every conversation's HTML stands on
     its own, to be cached apart (forum.conversations). Nothing personal.
     """
-    writer = _Writer(links, Reader(), badges or {}, {}, layout.display_depth)
+    writer = _Writer(links, Reader(), badges or {}, {}, layout.display_depth, layout)
     writer.gravatars = gravatars or {}
     starts: list[tuple[int, int]] = []
     next_parents = [row.parent_id for row in rows[1:]] + [None]
@@ -301,7 +341,7 @@ class _Open:
 class _Writer:
     """Writes the nested lists of a thread, one row at a time, in tree order."""
 
-    def __init__(self, links, reader, badges, after, max_depth):
+    def __init__(self, links, reader, badges, after, max_depth, layout=None):
         tz = timezone.get_current_timezone()
         # Rows come in UTC: converting them to UTC again would cost ~3 ms a 10,000.
         self.tz = None if str(tz) == "UTC" else tz
@@ -313,6 +353,9 @@ class _Writer:
         self.words = words = _words(self.language)
         self.badges = {user: words[kind] for user, kind in badges.items()}
         self.templates = _templates(links, self.language)
+        self.votes = _vote_template(layout) if layout and layout.votes != "off" else ""
+        self.collapse = layout.collapse_score if self.votes else None
+        self.pinned = _PINNED.format(label=escape(gettext("Pinned")))
         self.replies_open = links.reply is not None
         self.continuation = escape(links.continuation)
         self.after, self.max_depth = after, max_depth
@@ -377,7 +420,7 @@ class _Writer:
         reply count is filled in when its <li> is closed. Return its author
         (escaped) and where its collapse control goes.
         """
-        pk, ppk, name, url, created, body, status, is_locked, user, edited = row
+        pk, ppk, name, url, created, body, status, is_locked, user, edited = row[:10]
         self.written += 1
         if status != APPROVED and (status != PENDING or pk not in self.own_pending):
             return self._placeholder(pk, depth, classes, status, nests)
@@ -412,7 +455,7 @@ class _Writer:
         Positional formatting is a third faster than format_map() with a
         dict, and this runs once per comment.
         """
-        pk, ppk, _, _, created, body, _, _, user, edited = row
+        pk, ppk, _, _, created, body, _, _, user, edited, up, down, pinned = row
         tz, when = self.tz, self.when
         return (
             pk,
@@ -433,7 +476,18 @@ class _Writer:
             if edited
             else "",
             self.words["mine"].format(pk=pk) if pk in self.editable else "",
+            *self._vote_fields(pk, up - down, approved=row.status == APPROVED),
+            self.pinned if pinned else "",
         )
+
+    def _vote_fields(self, pk: int, score: int, *, approved: bool) -> tuple:
+        """The comment's score and vote form, and the fold around a low one."""
+        if not (self.votes and approved):
+            return "", "", ""
+        votes = self.votes.format(pk=pk, score=score)
+        if score > self.collapse:
+            return votes, "", ""
+        return votes, _FOLD.format(said=_folded(score, self.language)), _UNFOLD
 
     def _placeholder(
         self, pk, depth, classes, status, nests
@@ -454,6 +508,24 @@ class _Writer:
         """Keep a place in the output for a collapse control, filled in on closing."""
         self.out.append("")
         return len(self.out) - 1, self.written, who
+
+
+def _vote_template(layout: ThreadLayout) -> str:
+    """The score and vote form, in the active language, with {pk} and {score}."""
+    down = _DOWN.format(down=escape(gettext("Vote down"))) if layout.votes_down else ""
+    return _VOTES.format(
+        score_label=escape(gettext("Score")),
+        up=escape(gettext("Vote up")),
+        down_button=down,
+        back=escape(gettext("Unvote")),
+    )
+
+
+@lru_cache(maxsize=256)
+def _folded(score: int, language: str) -> str:
+    """Return "folded: −7 points" in `language`, the active one (kept)."""
+    said = ngettext("folded: %(score)s point", "folded: %(score)s points", abs(score))
+    return escape(said % {"score": str(score).replace("-", "−")})
 
 
 @lru_cache(maxsize=256)
@@ -511,6 +583,10 @@ FIELDS = (
     "badge",
     "edited",
     "mine",
+    "votes",
+    "fold",
+    "unfold",
+    "pinned",
 )
 
 

@@ -14,6 +14,10 @@ def _fast_and_plain(settings):
     # Notification emails go out in the request, after commit: tests see them
     # in mail.outbox (tests of the background thread set it back).
     settings.NOTIFICATIONS_SEND = "inline"
+    # Caches keyed by the votes' refresh period (docs/decisions/0022) must
+    # not roll over between two requests of a test: tests of the period set
+    # their own.
+    settings.VOTES_REFRESH_SECONDS = 10**6
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {

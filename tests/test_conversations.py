@@ -10,14 +10,15 @@ from forum import conversations, services
 from forum.models import Comment, Post
 from forum.thread_html import Links, ThreadLayout, render_conversations
 from tests.factories import make_comment, make_post
-from tests.html import soup
+from tests.html import soup, tokens_blanked
 
 pytestmark = pytest.mark.django_db
 
 
 def thread_of(response) -> str:
-    """The thread as rendered; the page around it differs per visit (CSRF token)."""
-    return str(soup(response).select_one("ol.comment-list"))
+    """The thread as rendered; CSRF tokens (the page's, the vote forms') differ
+    per visit."""
+    return str(tokens_blanked(soup(response).select_one("ol.comment-list")))
 
 
 @pytest.fixture

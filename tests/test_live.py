@@ -233,3 +233,14 @@ def test_live_updates_off_leave_the_page_as_it_was(client, settings):
     assert "data-live-url" not in page
     assert "live.js" not in page
     assert "live-status" not in page
+
+
+def test_a_polled_comment_gets_a_vote_form_with_the_readers_token(client):
+    post = make_post()
+    version = version_of(post)
+    tag = poll(client, post, version)["ETag"]
+    comment = make_comment(post=post)
+    html = poll(client, post, version, tag=tag).json()["html"]
+    assert f'action="/comments/{comment.pk}/vote/"' in html
+    assert "csrf-token-slot" not in html
+    assert 'name="csrfmiddlewaretoken" value="' in html

@@ -60,11 +60,15 @@ def assert_inert(page, comment):
         "/static/js/comment-reply.js",
         "/static/js/thread.js",
         "/static/js/live.js",
+        "/static/js/votes.js",
     }
     assert not page.find_all(["iframe", "object", "embed", "svg", "math", "style"])
     # The comment form; the header also holds the site search form, the
-    # footer the language switcher.
-    assert len(page.select("form:not(.search-form, .language-form)")) == 1
+    # footer the language switcher, each comment its vote form (our markup,
+    # outside the comment's text).
+    forms = "form:not(.search-form, .language-form, .comment-vote)"
+    assert len(page.select(forms)) == 1
+    assert not content(page, comment).find_all("form")
 
 
 # --- The safe subset ----------------------------------------------------------

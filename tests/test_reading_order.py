@@ -88,10 +88,10 @@ def test_votes_on_asks_nothing_of_a_guest_without_a_voter_cookie(
 
 
 PAGE = (
-    b'<span class="comment-score" id="comment-score-7">3</span>'
+    b'<span class="comment-score" id="score-7">3</span>'
     b'<form class="comment-vote" method="post" action="/comments/7/vote/"'
     b' data-vote="0"></form>'
-    b'<span class="comment-score" id="comment-score-70">0</span>'
+    b'<span class="comment-score" id="score-70">0</span>'
     b'<form class="comment-vote" method="post" action="/comments/70/vote/"'
     b' data-vote="0"></form>'
 )
@@ -99,9 +99,9 @@ PAGE = (
 
 def test_splice_votes_marks_the_vote_and_the_current_score():
     spliced = splice_votes(PAGE, {70: (-1, 2, 5)})
-    assert spliced == PAGE.replace(
-        b'id="comment-score-70">0<', b'id="comment-score-70">-3<'
-    ).replace(b'/70/vote/" data-vote="0"', b'/70/vote/" data-vote="-1"')
+    assert spliced == PAGE.replace(b'id="score-70">0<', b'id="score-70">-3<').replace(
+        b'/70/vote/" data-vote="0"', b'/70/vote/" data-vote="-1"'
+    )
 
 
 def test_splice_votes_leaves_comments_not_on_the_page():

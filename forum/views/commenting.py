@@ -19,6 +19,7 @@ from forum.clientip import client_ip
 from forum.forms import HONEYPOT, CommentForm, ReportForm, check_comment_length
 from forum.models import Comment, Post
 from forum.own_comments import REMEMBER_COOKIES, own_comments, remember_own_comment
+from forum.reading_order import chosen_order
 from forum.services import notifications
 from forum.thread_html import ThreadLayout
 from forum.thread_pages import Place, place_of
@@ -134,7 +135,9 @@ def _place_near(request, post, parent_id) -> Place:
     )
     if not parent:
         return Place()
-    return place_of(parent[0], own_comments(request), ThreadLayout.from_settings())
+    order = chosen_order(request, post)[0]
+    layout = ThreadLayout.from_settings()
+    return place_of(parent[0], own_comments(request), layout, order)
 
 
 @require_POST
@@ -198,7 +201,8 @@ def _after_comment(request, post, form, comment):
         response = redirect(post.get_absolute_url() + "#comments")
     else:
         own = own_comments(request) | {comment.pk}
-        place = place_of(comment, own, ThreadLayout.from_settings())
+        order = chosen_order(request, post)[0]
+        place = place_of(comment, own, ThreadLayout.from_settings(), order)
         response = redirect(f"{place.url(post)}#comment-{comment.pk}")
         remember_own_comment(request, response, comment)
         _check_your_inbox(request, form, comment)

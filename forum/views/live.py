@@ -8,6 +8,7 @@ page's own renderer (forum.live), never stored by any cache.
 """
 
 from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -19,7 +20,7 @@ from forum import page_cache
 from forum.live import changes_since, render_changes
 from forum.models import Comment, Post
 from forum.own_comments import own_comments, reader_of
-from forum.thread_html import Links, ThreadLayout
+from forum.thread_html import CSRF_SLOT, Links, ThreadLayout
 from forum.thread_pages import Place
 from forum.views.reading import int_or_none
 from forum.views.thread_page import _badges, _gravatars
@@ -64,7 +65,8 @@ def _changes(request, post, version) -> dict:
     )
     return {
         "version": post.comments_version,
-        "html": html,
+        # The vote forms' CSRF slot, as on the page (forum.views.thread_page).
+        "html": html.replace(CSRF_SLOT, get_token(request)),
         "changed": changes.changed,
         "reload": changes.too_many,
         "responses": render_to_string(

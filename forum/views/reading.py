@@ -10,6 +10,7 @@ from django.views.generic import ListView
 
 from forum.models import Category, Comment, Post
 from forum.own_comments import own_comments
+from forum.reading_order import chosen_order
 from forum.thread_html import ThreadLayout
 from forum.thread_pages import Place, place_of
 from forum.views.thread_page import conditional_thread_page
@@ -54,7 +55,8 @@ def comment_permalink(request, pk):
     """Redirect to the page that shows the comment, at its anchor."""
     comment = get_object_or_404(_shown_comments(request), pk=pk)
     post = get_object_or_404(public_posts(), pk=comment.post_id)
-    place = place_of(comment, own_comments(request), ThreadLayout.from_settings())
+    layout, order = ThreadLayout.from_settings(), chosen_order(request, post)[0]
+    place = place_of(comment, own_comments(request), layout, order)
     return redirect(f"{place.url(post)}#comment-{comment.pk}")
 
 

@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,7 +34,16 @@ from forum.avatars import gravatar_hash
 from forum.forms import CommentForm
 from forum.models import MODERATORS, Comment
 from forum.own_comments import REMEMBER_COOKIES, reader_of
+from forum.reading_order import (
+    chosen_order,
+    order_links,
+    refresh_bucket,
+    remember_order,
+    splice_votes,
+    votes_on,
+)
 from forum.thread_html import (
+    CSRF_SLOT,
     Links,
     ThreadLayout,
     render_conversations,
@@ -64,7 +74,10 @@ def conditional_thread_page(request, post, place, reply_to):
     """The thread page, or 304 when the reader's copy is current."""
     reader = reader_of(request, post)
     layout = ThreadLayout.from_settings()
-    etag = _etag(request, post, place, reply_to, reader, layout)
+    order, chose = chosen_order(request, post)
+    votes = votes_on(request, post) if layout.votes != "off" else {}
+    mine = (order, refresh_bucket(order), sorted(votes.items()))
+    etag = _etag(request, post, place, reply_to, reader, (layout, mine))
     last_modified = int(post.last_modified().timestamp())  # HTTP dates: seconds
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
@@ -79,12 +92,16 @@ def conditional_thread_page(request, post, place, reply_to):
             reply_to=reply_to,
             reader=reader,
             layout=layout,
+            order=order,
+            votes=votes,
         )
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
     # Pages hold a reader's CSRF token and state: browsers may keep them,
     # shared caches may not, and every visit asks whether they are current.
     patch_cache_control(response, private=True, no_cache=True)
+    if chose:
+        remember_order(request, response, order)
     return response
 
 
@@ -124,6 +141,8 @@ def render_thread_page(
     reader=None,
     notice=None,
     layout=None,
+    order=None,
+    votes=None,
 ):
     """Render a post's page (or a subthread's) with the thread and the form.
 
@@ -134,10 +153,12 @@ def render_thread_page(
     """
     reader = reader_of(request, post) if reader is None else reader
     layout = ThreadLayout.from_settings() if layout is None else layout
+    order = chosen_order(request, post)[0] if order is None else order
     context, beside = _page_context(request, post, place, form, preview, notice)
+    context["comment_orders"] = order_links(order, layout)
     try:
         thread = _thread(
-            request, post, place, reply_to, reader, context, beside, layout
+            request, post, place, reply_to, reader, context, beside, (layout, order)
         )
     except NoSuchPage as error:
         raise Http404(str(error)) from error
@@ -145,7 +166,16 @@ def render_thread_page(
     _add_thread(request, context, thread, marker)
     template = "forum/comment_thread.html" if place.top else "forum/post_detail.html"
     response = render(request, template, context, status=status)
-    return _with_thread(response, marker, thread.html)
+    html = _personal_votes(request, post, thread.html, layout, votes)
+    return _with_thread(response, marker, html)
+
+
+def _personal_votes(request, post, html: bytes, layout, votes) -> bytes:
+    """The shared thread with this reader's CSRF token and own votes put in."""
+    if layout.votes == "off" or not html:
+        return html
+    html = html.replace(CSRF_SLOT.encode(), get_token(request).encode())
+    return splice_votes(html, votes_on(request, post) if votes is None else votes)
 
 
 def _add_thread(request, context, thread: RenderedThread, marker: str) -> None:
@@ -191,30 +221,43 @@ def _with_thread(response, marker: str, html: bytes):
 
 
 def _thread(
-    request, post, place, reply_to, reader, context, beside, layout
+    request, post, place, reply_to, reader, context, beside, ordered
 ) -> RenderedThread:
-    """The rendered thread: cached unless something on it is this reader's."""
+    """The rendered thread: cached unless something on it is this reader's.
+
+    ordered: (layout, order). Under votes the key holds the refresh period
+    (forum.reading_order): scores and orders are recomputed at most that
+    often, and a vote throws nothing away.
+    """
     personal = reader or reply_to or beside
-    key = None if personal else _cache_key(post, place, context, layout)
+    key = None if personal else _cache_key(post, place, context, ordered)
     thread = _cached(cache.get, key) if key else None
     if thread is None or thread is CACHE_DOWN:
         cache_down = thread is CACHE_DOWN
         if key and place.top is None:
-            thread = _assembled(post, place, context, layout, not cache_down)
+            thread = _assembled(post, place, context, ordered, not cache_down)
         else:
             thread = _render(
-                request, post, place, reply_to, reader, context, beside, layout
+                request, post, place, reply_to, reader, context, beside, ordered
             )
         if key and not cache_down:  # a cache that just failed is not asked again
-            _cached(cache.set, key, thread, CACHE_SECONDS)
+            _cached(cache.set, key, thread, _kept_for(ordered[0]))
     return thread
 
 
+def _kept_for(layout: ThreadLayout) -> int:
+    """Seconds a thread is cached: under votes, its key's period and a margin."""
+    if layout.votes == "off":
+        return CACHE_SECONDS
+    return min(CACHE_SECONDS, 2 * settings.VOTES_REFRESH_SECONDS)
+
+
 def _render(
-    request, post, place, reply_to, reader, context, beside, layout
+    request, post, place, reply_to, reader, context, beside, ordered
 ) -> RenderedThread:
     """Render the Place's thread, with the form under the comment it answers."""
-    part = load_slice(post, place, reader.pending, layout)
+    layout, order = ordered
+    part = load_slice(post, place, reader.pending, layout, order)
     replying = replyable_row(part.rows, reply_to)
     _aim_form(context["form"], replying, reply_to)
     after = _messages_beside(part.rows, beside, context)
@@ -241,9 +284,10 @@ def _render(
     )
 
 
-def _assembled(post, place, context, layout, use_cache: bool) -> RenderedThread:
+def _assembled(post, place, context, ordered, use_cache: bool) -> RenderedThread:
     """Every reader's page of the thread, from its conversations' HTML, each
     cached apart and rendered only when missing (forum.conversations)."""
+    layout, order = ordered
     open_ = context["comments_open"]
     links = Links(reply=place.url(post) if open_ else None)
 
@@ -263,6 +307,7 @@ def _assembled(post, place, context, layout, use_cache: bool) -> RenderedThread:
         comments_open=open_,
         render=render,
         use_cache=use_cache,
+        order=order,
     )
     return RenderedThread(html, trees.num_pages, trees.first, trees.newest_first, None)
 
@@ -358,7 +403,7 @@ def _form_html(request, context) -> str:
     return render_to_string("forum/includes/_comment_form.html", context, request)
 
 
-def _cache_key(post, place, context, layout: ThreadLayout) -> str:
+def _cache_key(post, place, context, ordered: tuple) -> str:
     """The thread cache's key: everything the cached bytes depend on.
 
     The comments (the version: every change to them, to the post and to who
@@ -366,10 +411,13 @@ def _cache_key(post, place, context, layout: ThreadLayout) -> str:
     badge), the page, whether replies are open, the layout, time and language.
     """
     top = place.top.pk if place.top else 0
+    layout, order = ordered
     depends = (
         post.slug,
         post.author_id,
         layout,
+        order,
+        refresh_bucket(order),
         timezone.get_current_timezone_name(),
         get_language(),
     )

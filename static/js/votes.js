@@ -24,11 +24,20 @@
     if (score) score.textContent = String(answer.score);
     form.querySelectorAll("button[name=value]").forEach(function (button) {
       var value = Number(button.value);
-      var pressed = value !== 0 && value === answer.vote;
-      button.setAttribute("aria-pressed", pressed ? "true" : "false");
+      if (value !== 0) button.setAttribute("aria-pressed", value === answer.vote ? "true" : "false");
     });
-    form.classList.toggle("has-voted", answer.vote !== 0);
+    form.setAttribute("data-vote", String(answer.vote));
     note(form, "");
+  }
+
+  // The reader's votes come marked on their forms (data-vote): say so to
+  // assistive technology too.
+  function markPressed(form) {
+    var vote = Number(form.getAttribute("data-vote"));
+    form.querySelectorAll("button[name=value]").forEach(function (button) {
+      var value = Number(button.value);
+      if (value !== 0) button.setAttribute("aria-pressed", value === vote ? "true" : "false");
+    });
   }
 
   function send(form, button) {
@@ -68,10 +77,12 @@
     if (!button || button.name !== "value") return;
     event.preventDefault();
     // Pressing the pressed button again takes the vote back.
-    if (button.getAttribute("aria-pressed") === "true" && button.value !== "0") {
+    if (button.value !== "0" && form.getAttribute("data-vote") === button.value) {
       var back = form.querySelector("button[name=value][value='0']");
       if (back) button = back;
     }
     send(form, button);
   });
+
+  document.querySelectorAll('form.comment-vote:not([data-vote="0"])').forEach(markPressed);
 })();
