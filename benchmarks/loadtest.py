@@ -143,7 +143,7 @@ def _page_table(base: str, pages: dict[str, str], seconds: int) -> list[str]:
     for label, path in pages.items():
         rate, failed = _wrk(base + path, seconds)
         healthz = healthz or rate
-        print(f"| {label} | {rate:,.0f} | {rate / healthz:.0%} |")
+        print(f"| {label} | {rate:,.0f} | {_share(rate, healthz)} |")
         errors += [f"{label}: {failure}" for failure in failed]
     return errors
 
@@ -153,7 +153,8 @@ def _mix(base: str, post: Post, seconds: int) -> list[str]:
     url = base + post.get_absolute_url()
     alone, errors = _wrk(url, seconds)
     ids = list(Comment.objects.filter(post=post).values_list("pk", flat=True))
-    repliers = _Repliers(base, post, ids, per_second=alone / READS_PER_REPLY)
+    # At least one reply a second, should a busy host complete no reads.
+    repliers = _Repliers(base, post, ids, per_second=max(alone / READS_PER_REPLY, 1))
     with repliers:
         mixed, failed = _wrk(url, seconds)
     errors += failed + repliers.errors
@@ -162,10 +163,15 @@ def _mix(base: str, post: Post, seconds: int) -> list[str]:
         errors.append(f"replies accepted: {len(repliers.created)}, stored: {stored}")
     print(
         f"\n{post.comments.count():,}-comment thread: read-only {alone:,.0f}/s; "
-        f"with replies {mixed:,.0f}/s ({mixed / alone:.0%} of read-only) and "
+        f"with replies {mixed:,.0f}/s ({_share(mixed, alone)} of read-only) and "
         f"{len(repliers.created)} replies ({repliers.p95()} p95)"
     )
     return errors + _votes_mix(url, base, ids, alone, seconds)
+
+
+def _share(rate: float, alone: float) -> str:
+    """A rate as a share of another ("n/a" if none of those requests completed)."""
+    return f"{rate / alone:.0%}" if alone else "n/a"
 
 
 def _votes_mix(url: str, base: str, ids: list[int], alone: float, seconds: int):
@@ -174,7 +180,7 @@ def _votes_mix(url: str, base: str, ids: list[int], alone: float, seconds: int):
     with voters:
         voted, failed = _wrk(url, seconds)
     print(
-        f"with {VOTES_PER_SECOND} votes/s: {voted:,.0f}/s ({voted / alone:.0%} of "
+        f"with {VOTES_PER_SECOND} votes/s: {voted:,.0f}/s ({_share(voted, alone)} of "
         f"read-only), {voters.cast} votes cast ({voters.p95()} p95)"
     )
     return failed + voters.errors
