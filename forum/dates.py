@@ -6,8 +6,8 @@ Django's DATE_FORMAT and TIME_FORMAT for it, with its month names (the
 genitive where the language needs it, Django's "E").
 
 The thread renderer (forum.thread_html) writes thousands of these per page,
-so each language's formats are compiled once, into one str.format template
-each, and kept: a date then costs one format call, as in English (where
+so each language's formats are compiled once, into one f-string function
+each, and kept: a date then costs one call, as in English (where
 strftime("%B") would cost three times the rest). Templates use the same
 functions through the `when`, `day` and `clock` filters
 (forum.templatetags.forum_tags), so a thread and the pages around it never
