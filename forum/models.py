@@ -20,7 +20,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -84,8 +84,10 @@ class CommentOrder(models.TextChoices):
 
     BEST = "best", _("Best")
     TOP = "top", _("Top")
-    NEW = "new", _("New")
-    OLD = "old", _("Old")
+    # In context: "New" is also the mark on a new comment, a different word
+    # in languages that agree the adjective with what it describes.
+    NEW = "new", pgettext_lazy("comment order", "New")
+    OLD = "old", pgettext_lazy("comment order", "Old")
     CONTROVERSIAL = "controversial", _("Controversial")
 
 
