@@ -187,6 +187,16 @@ def _counter_updates(table: str, added: tuple[int, int] | None) -> tuple[str, li
     )
 
 
+def site_languages() -> list[tuple[str, str]]:
+    """The shipped languages, read when asked (a callable keeps migrations still)."""
+    return settings.LANGUAGES
+
+
+def site_language() -> str:
+    """The site's language: a new post's, until its author picks another."""
+    return settings.LANGUAGE_CODE
+
+
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -212,6 +222,13 @@ class Post(models.Model):
         help_text=_("A published post with a future date stays hidden until then."),
     )
     categories = models.ManyToManyField(Category, related_name="posts", blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=site_languages,
+        default=site_language,
+        help_text=_("What the post is written in: search stems its words by it."),
+    )
     comments_open = models.BooleanField(default=True)
     hold_comments = models.BooleanField(
         _("hold every new comment"),
@@ -453,6 +470,9 @@ class Comment(MPTTModel):
     author_url = models.URLField(_("website"), blank=True)
     body = models.TextField()
     body_html = models.TextField(editable=False)
+    # The post's language, copied at insert and kept in step by post_update:
+    # the search index's expression may only read this row (forum.search).
+    language = models.CharField(max_length=10, default=site_language, editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     status_reason = models.CharField(
         max_length=200, blank=True, help_text=_("Why it was held or marked spam.")

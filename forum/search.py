@@ -21,7 +21,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connections
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import F, FloatField, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Replace
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -31,13 +31,47 @@ from forum.models import Comment, Post, display_name
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10  # SQLite: each word is one more LIKE over every row
 SNIPPET_CHARS = 240
-# The text search configuration; migration 0008 indexes these same expressions,
-# so a change here needs a migration that rebuilds the indexes.
-CONFIG = "english"
-POST_VECTOR = SearchVector("title", weight="A", config=CONFIG) + SearchVector(
-    "body_html", weight="B", config=CONFIG
+# PostgreSQL's text search configuration for each shipped language; one it
+# lacks (Ukrainian) gets `simple` (words lowercased, not stemmed). Migration
+# 0027 indexes the expressions below with this same table written out, so a
+# change here needs a migration that rebuilds the indexes.
+CONFIGS = {
+    "en": "english",
+    "ar": "arabic",
+    "de": "german",
+    "es": "spanish",
+    "fr": "french",
+    "pt-br": "portuguese",
+}
+FALLBACK_CONFIG = "simple"
+
+
+class LanguageConfig(Func):
+    """The row's language as a regconfig: a CASE over constants, so immutable
+    (indexable), where casting the language's name would not be."""
+
+    output_field = TextField()
+
+    def __init__(self, field: str = "language"):
+        super().__init__(F(field))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        branches = " ".join(
+            f"WHEN '{code}' THEN '{config}'::regconfig"
+            for code, config in CONFIGS.items()
+        )
+        return (
+            f"CASE {column} {branches} ELSE '{FALLBACK_CONFIG}'::regconfig END",
+            params,
+        )
+
+
+ROW_CONFIG = LanguageConfig()
+POST_VECTOR = SearchVector("title", weight="A", config=ROW_CONFIG) + SearchVector(
+    "body_html", weight="B", config=ROW_CONFIG
 )
-COMMENT_VECTOR = SearchVector("body_html", config=CONFIG)
+COMMENT_VECTOR = SearchVector("body_html", config=ROW_CONFIG)
 # Private-use characters around matches in ts_headline's output: they survive
 # stripping and escaping, and only then become <mark> tags.
 START, STOP = "\ue000", "\ue001"
@@ -77,9 +111,9 @@ def matches(q: str) -> QuerySet:
     posts = Post.objects.published()
     comments = Comment.objects.approved().filter(post__in=Post.objects.published())
     if _is_postgresql(posts):
-        query = SearchQuery(q, search_type="websearch", config=CONFIG)
-        posts = posts.alias(v=POST_VECTOR).filter(v=query)
-        comments = comments.alias(v=COMMENT_VECTOR).filter(v=query)
+        posts = posts.alias(v=POST_VECTOR).filter(_matching(q))
+        comments = comments.alias(v=COMMENT_VECTOR).filter(_matching(q))
+        query = _row_query(q)
         post_score = SearchRank(POST_VECTOR, query)
         comment_score = SearchRank(COMMENT_VECTOR, query)
     else:
@@ -96,6 +130,28 @@ def matches(q: str) -> QuerySet:
         kind=Value("comment"), item=F("pk"), score=comment_score, when=F("created_at")
     )
     return rows.union(other, all=True).order_by("-score", "-when", "-item")
+
+
+def _matching(q: str) -> Q:
+    """Rows whose vector (aliased `v`) matches the query parsed in their language.
+
+    One arm per configuration, each against a constant tsquery: the GIN
+    index serves every arm (a BitmapOr), where a tsquery built from the
+    row's language would have to be computed for every row.
+    """
+    condition = ~Q(language__in=list(CONFIGS)) & Q(v=_query(q, FALLBACK_CONFIG))
+    for code, config in CONFIGS.items():
+        condition |= Q(language=code, v=_query(q, config))
+    return condition
+
+
+def _query(q: str, config) -> SearchQuery:
+    return SearchQuery(q, search_type="websearch", config=config)
+
+
+def _row_query(q: str) -> SearchQuery:
+    """The query parsed in each row's language: for ranks and snippets."""
+    return _query(q, ROW_CONFIG)
 
 
 def results(rows, q: str) -> list[Result]:
@@ -163,8 +219,8 @@ def _with_snippets(queryset: QuerySet, q: str) -> list:
     )
     headline = SearchHeadline(
         quoted,
-        SearchQuery(q, search_type="websearch", config=CONFIG),
-        config=CONFIG,
+        _row_query(q),
+        config=ROW_CONFIG,
         start_sel=START,
         stop_sel=STOP,
         max_words=40,

@@ -122,3 +122,28 @@ def test_adding_a_post_in_the_admin_saves_it_with_its_categories(client):
     assert post.body_html == "<p><em>Markdown</em></p>"
     assert list(post.categories.all()) == [category]
     assert Client().get(post.get_absolute_url()).status_code == 200
+
+
+def test_changing_a_posts_language_in_the_admin_moves_its_comments_too(client):
+    """The form offers the shipped languages; the comments follow (search)."""
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    post = make_post(title="Häuser")
+    comment = make_comment(post=post, status=Status.APPROVED)
+    url = reverse("admin:forum_post_change", args=[post.pk])
+    page = client.get(url)
+    options = soup(page).select("#id_language option")
+    assert [o["value"] for o in options] == [
+        "en",
+        "ar",
+        "de",
+        "es",
+        "fr",
+        "pt-br",
+        "uk",
+    ]
+    assert soup(page).select_one("#id_language option[selected]")["value"] == "en"
+    data = form_data(page, "#post_form")
+    data["language"] = "de"
+    assert client.post(url, data).status_code == 302
+    assert Post.objects.get(pk=post.pk).language == "de"
+    assert Comment.objects.get(pk=comment.pk).language == "de"

@@ -138,3 +138,11 @@ def test_posts_and_comments_read_in_their_own_direction(client):
     page = soup(client.get(post.get_absolute_url(), headers={"accept-language": "ar"}))
     assert page.select_one(".entry-content")["dir"] == "auto"
     assert page.select_one(".comment-content")["dir"] == "auto"
+
+
+def test_a_posts_text_is_marked_with_the_posts_language(client):
+    """Screen readers and hyphenation follow the text, not the page's language."""
+    post = make_post(status="published", language="de")
+    response = client.get(post.get_absolute_url())
+    assert html_tag(response)["lang"] == "en"
+    assert soup(response).select_one(".entry-content")["lang"] == "de"

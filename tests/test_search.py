@@ -228,8 +228,9 @@ def test_search_ranks_title_matches_above_text_matches(client):
 
 
 @postgresql_only
-def test_search_uses_the_gin_indexes():
-    post = make_post(title="Indexed")
+@pytest.mark.parametrize("language", ["en", "de", "uk"])
+def test_search_uses_the_gin_indexes(language):
+    post = make_post(title="Indexed", language=language)
     Post.objects.bulk_create(
         Post(
             title=f"Filler {n}",
@@ -247,6 +248,39 @@ def test_search_uses_the_gin_indexes():
     plan = search.matches("indexed").explain()
     assert "Bitmap Index Scan on post_search_idx" in plan
     assert "Bitmap Index Scan on comment_search_idx" in plan
+
+
+@postgresql_only
+def test_search_stems_a_german_post_in_german(client):
+    post = make_post(title="Am Fluss", body="Die Häuser stehen am Ufer.", language="de")
+    comment = make_comment(post=post, body="Schöne Häuser!", status="approved")
+    assert result_links(client, "Haus") == [
+        post.get_absolute_url(),
+        comment.get_absolute_url(),
+    ]
+
+
+@postgresql_only
+def test_search_still_stems_an_english_post_in_english(client):
+    english = make_post(title="Ponies", body="Ponies by the river.", language="en")
+    make_post(title="Ponys", body="Ponies, auf Englisch.", language="de")
+    # English stems "pony" and "ponies" alike; German leaves "pony" whole.
+    assert result_links(client, "pony") == [english.get_absolute_url()]
+
+
+@postgresql_only
+def test_search_finds_a_ukrainian_post_word_for_word(client):
+    """PostgreSQL has no Ukrainian configuration: `simple` lowercases only."""
+    post = make_post(title="Будинки", body="Старі будинки біля річки.", language="uk")
+    assert result_links(client, "будинки") == [post.get_absolute_url()]
+    assert result_links(client, "будинок") == []
+
+
+def test_new_comments_take_their_posts_language():
+    post = make_post(language="fr")
+    assert make_comment(post=post).language == "fr"
+    make_many_comments(post=post, count=3)
+    assert set(Comment.objects.values_list("language", flat=True)) == {"fr"}
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="checks SQLite's schema")

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
-from forum.models import Category, Comment, Post
+from forum.models import Category, Comment, Post, site_language
 
 # What a staff member may change on a post (PostAdmin's form).
 EDITABLE_FIELDS = {
@@ -22,6 +22,7 @@ EDITABLE_FIELDS = {
     "hold_comments",
     "slow_mode_minutes",
     "suggested_order",
+    "language",
 }
 
 
@@ -39,6 +40,7 @@ def post_create(
     hold_comments: bool = False,
     slow_mode_minutes: int = 0,
     suggested_order: str = "",
+    language: str = "",
 ) -> Post:
     """Create a post (published now unless told otherwise)."""
     post = Post(
@@ -52,6 +54,7 @@ def post_create(
         hold_comments=hold_comments,
         slow_mode_minutes=slow_mode_minutes,
         suggested_order=suggested_order,
+        language=language or site_language(),
     )
     post.full_clean(exclude=["body_html"])
     post.save()
@@ -76,6 +79,8 @@ def post_update(
     post.save()
     if categories is not None:
         post.categories.set(categories)
+    if "language" in fields:  # its comments are searched in its language
+        Comment.objects.filter(post=post).update(language=post.language)
     Post.objects.filter(pk=post.pk).touch_threads()
     return post
 

@@ -32,6 +32,8 @@ def thread_bulk_create(*, post: Post, comments: Sequence[Comment]) -> int:
     if not comments:
         return 0
     lock_thread(post.pk)
+    for comment in comments:  # searched in their post's language
+        comment.language = post.language
     with Comment.objects.disable_mptt_updates():
         for generation in _generations(post, comments):
             Comment.objects.bulk_create(generation, batch_size=BATCH_SIZE)

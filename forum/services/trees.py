@@ -47,7 +47,7 @@ def insert(post: Post, parent: Comment | None, **fields) -> Comment:
     that anyone follows is marked for its subscribers in its own row; they
     are told after commit.
     """
-    comment = Comment(post=post, parent=parent, **fields)
+    comment = Comment(post=post, parent=parent, language=post.language, **fields)
     comment.announcement = notifications.announcement_for_new(comment)
     comment.body_html = comment.body_html or markup.render_comment(comment.body)
     # Foreign keys were read under the lock and the status CHECK lives in the
