@@ -100,3 +100,18 @@ def test_arabic_uses_its_dual_and_plural_forms():
     filled("ar")
     texts = {n: responses("ar", n) for n in (1, 2, 3, 11, 100)}
     assert len(set(texts.values())) == 5, texts
+
+
+# A link's accessible name must hold its visible text (WCAG 2.5.3, axe's
+# label-content-name-mismatch): "Reply" inside "Reply to Ada", in every language.
+LABELLED = [
+    ("Reply", "Reply to %(name)s"),
+    ("Report", "Report the comment by %(name)s"),
+]
+
+
+@pytest.mark.parametrize("directory", SHIPPED)
+@pytest.mark.parametrize("visible,label", LABELLED)
+def test_a_links_accessible_name_holds_its_visible_words(directory, visible, label):
+    shown, named = words(code(directory), visible, label)
+    assert shown.casefold() in named.casefold(), f"{shown!r} not in {named!r}"
