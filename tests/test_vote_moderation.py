@@ -83,6 +83,7 @@ def test_the_suggested_order_is_saved_through_the_admin(admin_client):
         "comments_open": "on",
         "slow_mode_minutes": "0",
         "suggested_order": "best",
+        "language": post.language,
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302, soup(response).select(".errorlist")
