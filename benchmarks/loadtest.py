@@ -56,7 +56,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from benchmarks.data import build_thread, throwaway_database
-from benchmarks.threads import _floor
+from benchmarks.threads import _floor, _timed
 from forum import tree_checks
 from forum.models import Category, Comment, Post
 
@@ -205,15 +205,6 @@ def _whole_page(comments: int, redis_url: str, runs: int = 5) -> None:
         f"warm {warm_ms * 1000:.0f} ms ({warm_ms / floor:.2f}x); "
         f"floor {floor * 1000:.0f} ms"
     )
-
-
-def _timed(fn, runs: int) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return samples
 
 
 def _get_bytes(url: str) -> int:

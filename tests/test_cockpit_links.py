@@ -8,7 +8,7 @@ import threading
 
 import pytest
 from django.core import signing
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from forum.services import decision_links as links
 from forum.services import triage
 from tests.admin_client import soup, status
 from tests.factories import make_comment, make_moderator, make_post, make_user
+from tests.racing import races
 
 pytestmark = pytest.mark.django_db
 Status = Comment.Status
@@ -147,12 +148,7 @@ def test_only_approve_spam_and_remove_are_signed(comment, moderator):
         links.make(comment, "block", moderator, 0)
 
 
-@pytest.mark.postgresql
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises every writer, so nothing races",
-)
-@pytest.mark.django_db(transaction=True)
+@races
 def test_two_clicks_at_once_decide_once_and_the_second_is_told(comment, moderator):
     url = link(comment, "approve", moderator)
     answers = []

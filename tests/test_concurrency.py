@@ -12,22 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import StringIO
 
-import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
 from forum import services, tree_checks
 from forum.models import Comment, Post
+from tests import racing
 from tests.factories import make_post
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite serialises every writer, so nothing races",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = racing.MARKS
 
 THREADS = 8
 WRITES_PER_THREAD = 25

@@ -8,6 +8,7 @@ from django.db import connection
 from forum import services
 from forum.models import Comment
 from tests.factories import comment_data, make_post
+from tests.racing import races
 
 URL = "/comments/post/"
 
@@ -38,12 +39,7 @@ def test_other_emails_from_other_ips_are_not_slowed(client, settings):
     assert submit(client, post, "192.0.2.2", email="two@example.com").status_code == 302
 
 
-@pytest.mark.postgresql
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite serialises every writer, so nothing races",
-)
-@pytest.mark.django_db(transaction=True)
+@races
 def test_one_email_from_many_ips_at_once_gets_one_comment_through(settings):
     """Each writer has its own IP and post: only the email's lock serialises them."""
     settings.COMMENT_FLOOD_SECONDS = 15

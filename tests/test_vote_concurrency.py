@@ -10,22 +10,15 @@ together on one post: every vote counted, the tree sound.
 import random
 import threading
 
-import pytest
 from django.db import connection, transaction
 
 from forum import services, tree_checks
 from forum.models import Comment, Vote
 from forum.services.trees import lock_thread
+from tests import racing
 from tests.factories import make_comment, make_post, make_user
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: SQLite serialises every writer, so nothing races",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = racing.MARKS
 
 VOTERS = 4
 REPLIERS = 3
