@@ -162,7 +162,7 @@ def test_thread_pages_work_when_the_cache_server_is_down(client, settings):
     # A Redis server nobody listens on: every cache call fails.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

@@ -73,7 +73,7 @@ def hung_redis(settings):
     settings.PAGE_CACHE_SECONDS = 0  # these count the thread cache's calls alone
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{server.port}/0",
             "OPTIONS": settings.REDIS_OPTIONS,  # what REDIS_URL gets
         }

@@ -6,8 +6,6 @@ child processes for other hosts.
 """
 
 import json
-import os
-import socket
 import threading
 from datetime import timedelta
 from uuid import uuid4
@@ -21,9 +19,9 @@ from django.utils import timezone
 from forum import limits
 from forum.models import LimitCounter
 from tests.processes import run_python
+from tests.redis_server import REDIS_URL, needs_redis
 
 PREVIEW = reverse("forum:comment-preview")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="needs PostgreSQL: the test database of SQLite lives in this process",
@@ -94,7 +92,7 @@ def test_a_redis_that_is_down_leaves_the_counting_to_the_database(settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": settings.REDIS_URL,
         }
     }
@@ -164,19 +162,7 @@ def test_another_process_on_the_same_database_shares_the_count():
     assert not limits.allow(limit, "x")
 
 
-def _redis_answers() -> bool:
-    host, _, port = REDIS_URL.split("//")[1].split("/")[0].partition(":")
-    try:
-        socket.create_connection((host, int(port or 6379)), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(
-    not _redis_answers(),
-    reason=f"no Redis at {REDIS_URL} (set TEST_REDIS_URL to use another)",
-)
+@needs_redis
 def test_two_processes_on_one_redis_share_the_count():
     limit = rate(times=3)
     assert _hit_in_another_process(limit, "x", REDIS_URL=REDIS_URL) == [True, True]

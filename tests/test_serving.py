@@ -5,7 +5,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import include, path
 
+from config.cache import RedisCache
 from tests.factories import comment_data, make_post
 from tests.html import soup
 from tests.processes import (
@@ -29,11 +29,11 @@ from tests.processes import (
     run_python,
     settings_under,
 )
+from tests.redis_server import REDIS_URL, needs_redis
 
 pytestmark = pytest.mark.django_db
 
 STARTUP_SECONDS = 90  # collectstatic, migrate a new database, start gunicorn
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _raise_error(request):
@@ -295,7 +295,7 @@ def test_500_page_is_ours(client, settings):
 def test_redis_url_selects_the_redis_cache():
     seen = settings_under("CACHES", REDIS_URL="redis://cache.internal:6379/0")
     cache = seen["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "config.cache.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/0"
 
 
@@ -323,19 +323,22 @@ def test_sessions_in_a_per_process_cache_are_refused():
     assert "DJANGO_SESSION_ENGINE=cache needs REDIS_URL" in result.stderr
 
 
-def _redis_answers() -> bool:
-    host, _, port = REDIS_URL.split("//")[1].split("/")[0].partition(":")
-    try:
-        socket.create_connection((host, int(port or 6379)), timeout=1).close()
-    except OSError:
-        return False
-    return True
+@needs_redis
+def test_the_redis_cache_keeps_one_client_per_server():
+    """Django's backend built a redis-py client for every call (config/cache.py)."""
+    backend = RedisCache(f"{REDIS_URL},{REDIS_URL}", {})  # written, and read from
+    key = f"test-{uuid4().hex}"
+    backend.set(key, "kept")
+    assert backend.get(key) == "kept"
+    backend.delete(key)
+    writer = backend._cache.get_client(write=True)
+    reader = backend._cache.get_client()
+    assert writer is not reader
+    assert backend._cache.get_client(write=True) is writer
+    assert backend._cache.get_client() is reader
 
 
-@pytest.mark.skipif(
-    not _redis_answers(),
-    reason=f"no Redis at {REDIS_URL} (set TEST_REDIS_URL to use another)",
-)
+@needs_redis
 def test_a_session_in_redis_is_seen_by_another_process():
     """What lets any app server take a browser's next request."""
     secret = uuid4().hex
@@ -358,6 +361,6 @@ def test_a_session_in_redis_is_seen_by_another_process():
     seen = run_python(read, **env)
     assert seen.returncode == 0, seen.stderr
     assert json.loads(seen.stdout) == [
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache.RedisCache",
         secret,
     ]
