@@ -9,14 +9,22 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from forum import services
+from forum import page_cache, services
 from forum.forms import read_token
 from forum.models import Comment
-from tests.factories import comment_data, make_category, make_comment, make_post
+from forum.reading_order import refresh_bucket
+from tests.factories import (
+    comment_data,
+    make_category,
+    make_comment,
+    make_post,
+    make_user,
+)
 from tests.html import soup, tokens_blanked
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +172,43 @@ def test_a_reply_drops_its_posts_pages_and_the_lists_only(post, other):
     assert _outcomes(*mine, *lists) == ["miss"] * 7
     assert _outcomes(*theirs) == ["hit"]
     assert "A new reply" in Client().get(pages["post-feed"]).content.decode()
+
+
+def test_while_one_worker_renders_a_changed_page_others_serve_the_last_one(post):
+    url = post.get_absolute_url()
+    _warm(url)
+    first = Comment.objects.filter(post=post).first()  # on the first page
+    make_comment(post=post, parent=first, body="A new reply")
+    key, _ = page_cache.page_place(
+        RequestFactory().get(url), "post", {"slug": post.slug}
+    )
+    assert cache.add(page_cache.claim_key(key), 1)  # another worker is rendering
+    stale = Client().get(url)
+    assert stale[CACHE] == "stale"
+    assert "A new reply" not in stale.content.decode()
+    assert value(stale, "csrfmiddlewaretoken")  # still this reader's own splices
+    cache.delete(page_cache.claim_key(key))  # its render is done (or expired)
+    assert _outcomes(url, url) == ["miss", "hit"]
+    assert "A new reply" in Client().get(url).content.decode()
+    assert cache.get(page_cache.claim_key(key)) is None  # the renderer let go
+
+
+def test_stored_scores_are_new_again_after_the_refresh_period(post, settings):
+    """Votes move no version (forum.reading_order): a stored page shows the
+    scores of its period, and the first reader of the next renders it again."""
+    settings.VOTES, settings.VOTES_REFRESH_SECONDS = "everyone", 1
+    url = post.get_absolute_url()
+    first = Comment.objects.filter(post=post).first()
+    period = refresh_bucket("")
+    _warm(url)
+    services.vote_cast(comment_id=first.pk, value=1, user=make_user())
+    if refresh_bucket("") == period:
+        assert _outcomes(url) == ["hit"]
+    while refresh_bucket("") == period:
+        time.sleep(0.05)
+    assert _outcomes(url, url) == ["miss", "hit"]
+    score = soup(Client().get(url)).select_one(f"#comment-{first.pk} .comment-score")
+    assert score.get_text(strip=True) == "1"
 
 
 def test_moderation_drops_the_posts_pages(post, other):
