@@ -10,7 +10,8 @@ each) at:
 
 1. `/healthz` (one `SELECT 1`), the home page, the seed thread, the
    100-comment thread and a category page, as anonymous readers: requests per
-   second and each page's share of `/healthz`'s, in the same run;
+   second and each page's share of `/healthz`'s, in the same run (in three
+   interleaved rounds of a third of --seconds each: medians);
 2. the big thread read-only, then the same reads while repliers post about
    one reply for every 19 reads (a 95/5 mix): the read rate under replies as a
    share of the read-only rate;
@@ -63,6 +64,7 @@ from forum.models import Category, Comment, Post
 HIDDEN = re.compile(r'name="(csrfmiddlewaretoken|form_token)" value="([^"]+)"')
 READS_PER_REPLY = 19  # a 95/5 read/reply mix
 VOTES_PER_SECOND = 20
+ROUNDS = 3  # of the page table, interleaved
 
 
 class LoadTestFailed(SystemExit):
@@ -137,14 +139,26 @@ def _pages(comments: int) -> tuple[dict[str, str], Post]:
 
 
 def _page_table(base: str, pages: dict[str, str], seconds: int) -> list[str]:
-    """wrk each page; print requests/s and the share of /healthz's."""
+    """wrk each page in ROUNDS interleaved rounds; print the median requests/s
+    and the median of each round's share of that round's /healthz.
+
+    This host's speed drifts by 2-4x within a minute: pages measured one after
+    the other would be compared across different hosts, in effect.
+    """
     print("\n| page | requests/s | share of /healthz |\n|---|---|---|")
-    errors, healthz = [], None
-    for label, path in pages.items():
-        rate, failed = _wrk(base + path, seconds)
-        healthz = healthz or rate
-        print(f"| {label} | {rate:,.0f} | {_share(rate, healthz)} |")
-        errors += [f"{label}: {failure}" for failure in failed]
+    errors: list[str] = []
+    rates: dict[str, list[float]] = {label: [] for label in pages}
+    slice_seconds = max(1, round(seconds / ROUNDS))
+    for _ in range(ROUNDS):
+        for label, path in pages.items():
+            rate, failed = _wrk(base + path, slice_seconds)
+            rates[label].append(rate)
+            errors += [f"{label}: {failure}" for failure in failed]
+    healthz = rates[next(iter(pages))]
+    for label, measured in rates.items():
+        shares = [r / h for r, h in zip(measured, healthz, strict=True) if h]
+        share = f"{statistics.median(shares):.0%}" if shares else "n/a"
+        print(f"| {label} | {statistics.median(measured):,.0f} | {share} |")
     return errors
 
 
