@@ -201,6 +201,11 @@ def _words(language: str) -> dict[str, str]:
 
     Kept by language so a page costs no gettext call per comment.
     """
+    return {**_phrases(), **_fragments()}
+
+
+def _phrases() -> dict[str, str]:
+    """Words put into the comment's own markup, in the active language."""
     return {
         "context": _word(
             gettext("Reply to %(name)s, level %(depth)s: "),
@@ -215,6 +220,16 @@ def _words(language: str) -> dict[str, str]:
         "report": _word(gettext("Report")),
         # Filled by str.format at run time, not in a comment's template.
         "comment_by": _word(gettext("Comment by %(name)s"), name="{0}"),
+        "removed": escape(gettext("This comment was removed.")),
+        "pending": escape(gettext("This comment is awaiting moderation.")),
+        "removed_name": escape(gettext("a removed comment")),
+        "pending_name": escape(gettext("a comment awaiting moderation")),
+    }
+
+
+def _fragments() -> dict[str, str]:
+    """Whole pieces of markup some comments carry, in the active language."""
+    return {
         "edited": _EDITED.replace(
             "{title}", _word(gettext("Edited %(when)s"), when="{when}")
         ).replace("{edited}", _word(gettext("(edited)"))),
@@ -232,10 +247,6 @@ def _words(language: str) -> dict[str, str]:
         "moderator": _BADGE.format(
             kind="moderator", label=escape(gettext("Moderator"))
         ),
-        "removed": escape(gettext("This comment was removed.")),
-        "pending": escape(gettext("This comment is awaiting moderation.")),
-        "removed_name": escape(gettext("a removed comment")),
-        "pending_name": escape(gettext("a comment awaiting moderation")),
     }
 
 

@@ -244,11 +244,13 @@ def test_search_uses_the_gin_indexes(language):
     )
     make_many_comments(post=post, count=2000)
     with connection.cursor() as cursor:
+        # Rows of earlier tests, rolled back, stay in the GIN indexes' pending
+        # lists (fastupdate), which the planner prices in: after the whole
+        # suite it preferred scanning another index to these. Autovacuum
+        # empties the lists in production; here nothing would until later.
+        for index in ("post_search_idx", "comment_search_idx"):
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
         cursor.execute("ANALYZE forum_post, forum_comment")
-        # Whether the planner picks an index on a few thousand rows depends on
-        # statistics left by earlier tests; with sequential scans priced out it
-        # still cannot use an index whose expression differs from the query's.
-        cursor.execute("SET LOCAL enable_seqscan = off")
     plan = search.matches("indexed").explain()
     assert "Bitmap Index Scan on post_search_idx" in plan
     assert "Bitmap Index Scan on comment_search_idx" in plan
