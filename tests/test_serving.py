@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.error
 import urllib.parse
@@ -193,6 +194,26 @@ def _confirmation_link_in(log) -> str:
             return found.group()
         time.sleep(0.2)
     pytest.fail(f"no confirmation email:\n{log.read_text()[-3000:]}")
+
+
+def test_a_worker_imports_views_and_compiles_templates_before_its_first_request():
+    """config.wsgi runs warm_up, so a new worker's first reader doesn't wait."""
+    code = textwrap.dedent("""
+        import sys
+        from django.template import engines
+        from config.startup import WARM_TEMPLATES, warm_up
+        loader = engines["django"].engine.template_loaders[0]
+        def state():
+            cached = {str(key).partition("-")[0] for key in loader.get_template_cache}
+            views = "forum.views.reading" in sys.modules
+            return [set(WARM_TEMPLATES) <= cached, views]
+        print(state())
+        warm_up()
+        print(state())
+    """)
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["[False, False]", "[True, True]"]
 
 
 def test_healthz_answers_200_when_the_database_answers(client):
