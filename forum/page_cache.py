@@ -148,11 +148,16 @@ def _cached_page(request, view, scope, seconds, args, kwargs):
             # Another worker is rendering the new page: readers get the one
             # from just before the write meanwhile, not a render each.
             return _serve(request, entry, values, "stale")
+    response = None
     try:
-        return _render_and_store(request, view, (key, stamp, seconds), args, kwargs)
+        response = _render_and_store(request, view, (key, stamp, seconds), args, kwargs)
+        return response
     finally:
         if stored is not None:
-            _call(cache.delete, claim_key(key))
+            # Not replaced (the post is gone: a 404; or an error): the last
+            # page must not be served again while others render.
+            replaced = response is not None and response[HEADER] == "miss"
+            _drop([claim_key(key)] if replaced else [claim_key(key), key])
 
 
 def _render_and_store(request, view, place, args, kwargs):
@@ -396,6 +401,14 @@ def _call(operation, *args):
     except Exception as error:  # Redis errors vary by client version
         logger.warning("Page cache unavailable", exc_info=True)
         raise Unavailable from error
+
+
+def _drop(keys: list[str]) -> None:
+    """Delete these keys; a cache that fails here leaves them to expire."""
+    try:
+        cache.delete_many(keys)
+    except Exception:  # Redis errors vary by client version
+        logger.warning("Page cache keys not dropped", exc_info=True)
 
 
 def _bump(names: list[str]) -> None:

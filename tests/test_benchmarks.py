@@ -79,6 +79,10 @@ def test_load_test_runs_clean_against_gunicorn():
         r"worker \d+ ms \(\d+\.\d\dx the floor\), warm \d+ ms",
         report,
     )
-    assert re.search(r"with 20 votes/s: [\d,]+/s \(\d+% of read-only\), [1-9]", report)
+    assert re.search(
+        r"with 20 votes/s asked: [\d,]+/s \(\d+% of read-only\), [1-9]\d* votes "
+        r"cast \(\d+/s, \d+ ms p95\)",
+        report,
+    )
     assert "errors: 0" in report
     assert "comment trees: sound" in report

@@ -193,6 +193,21 @@ def test_while_one_worker_renders_a_changed_page_others_serve_the_last_one(post)
     assert cache.get(page_cache.claim_key(key)) is None  # the renderer let go
 
 
+def test_a_page_that_is_gone_is_never_served_from_before(post):
+    url = post.get_absolute_url()
+    _warm(url)
+    post.status = "draft"
+    post.save()
+    gone = Client().get(url)
+    assert gone.status_code == 404, gone[CACHE]
+    key, _ = page_cache.page_place(
+        RequestFactory().get(url), "post", {"slug": post.slug}
+    )
+    assert cache.add(page_cache.claim_key(key), 1)  # another worker is rendering
+    assert Client().get(url).status_code == 404  # not its last page, stale
+    cache.delete(page_cache.claim_key(key))
+
+
 def test_stored_scores_are_new_again_after_the_refresh_period(post, settings):
     """Votes move no version (forum.reading_order): a stored page shows the
     scores of its period, and the first reader of the next renders it again."""
