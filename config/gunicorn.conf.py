@@ -16,6 +16,14 @@ keepalive = 5
 # Recycle workers now and then, staggered, so a slow leak can't grow forever.
 max_requests = 2000
 max_requests_jitter = 200
+# Load Django once, in the master, and fork workers from it. Under load each
+# worker reaches max_requests every few seconds, and a worker that loaded
+# the app itself spent about a second of CPU doing so, taken from the
+# others: preloaded, the seed thread served 45% more requests a second
+# (wrk, 5 workers on 2 cores). No connection is opened before the fork
+# (config.wsgi touches no database or cache). New code needs a restart of
+# gunicorn, not a HUP.
+preload_app = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -53,6 +53,7 @@ TIMEOUT = 20  # seconds, per request and for gunicorn to come up
 class Server:
     base: str
     log: Path
+    pid: int  # gunicorn's master
 
     def post_seconds(self) -> list[float]:
         """Seconds each comment POST spent in a worker, from the access log."""
@@ -168,7 +169,7 @@ def gunicorn(transactional_db, tmp_path):
         )
         try:
             _wait_until_up(base, process, log)
-            yield Server(base, log)
+            yield Server(base, log, process.pid)
         finally:
             process.terminate()
             try:
@@ -263,6 +264,13 @@ def _latency(label: str, seconds: list[float]) -> str:
         f"p95 {p95 * 1000:.1f} ms, max {seconds[-1] * 1000:.1f} ms "
         f"({len(seconds)} requests)"
     )
+
+
+def test_workers_fork_from_a_master_that_loaded_the_app(gunicorn):
+    """preload_app: a worker that replaces another serves at once, instead of
+    spending a second of CPU importing Django while the others serve."""
+    master = Path(f"/proc/{gunicorn.pid}/maps").read_text()
+    assert "psycopg_binary" in master  # imported with Django's database layer
 
 
 def test_concurrent_replies_through_gunicorn_all_land_under_their_parents(gunicorn):
