@@ -358,17 +358,26 @@ class _Repliers:
     def _reply(self, opener, rng: random.Random) -> None:
         with self.lock:
             parent = rng.choice(self.ids)
+        created = self._attempt(
+            "reply", lambda: _reply(opener, self.base, self.post, parent, rng)
+        )
+        if created is not None:
+            with self.lock:
+                self.ids.append(created)
+                self.created.append(created)
+
+    def _attempt(self, kind: str, call):
+        """Make one request: its answer, with its latency kept; None if it failed."""
         started = time.perf_counter()
         try:
-            created = _reply(opener, self.base, self.post, parent, rng)
+            answer = call()
         except Exception as error:  # noqa: BLE001 -- every failure is a finding
             with self.lock:
-                self.errors.append(f"reply: {error!r}")
-            return
+                self.errors.append(f"{kind}: {error!r}")
+            return None
         with self.lock:
             self.latency.append(time.perf_counter() - started)
-            self.ids.append(created)
-            self.created.append(created)
+        return answer
 
     def p95(self) -> str:
         ordered = sorted(self.latency) or [0.0]
@@ -401,16 +410,10 @@ class _Voters(_Repliers):
             data=urllib.parse.urlencode(data).encode(),
             headers={"Accept": "application/json"},
         )
-        started = time.perf_counter()
-        try:
-            opener.open(request, timeout=30).read()
-        except Exception as error:  # noqa: BLE001 -- every failure is a finding
+        vote = self._attempt("vote", lambda: opener.open(request, timeout=30).read())
+        if vote is not None:
             with self.lock:
-                self.errors.append(f"vote: {error!r}")
-            return
-        with self.lock:
-            self.latency.append(time.perf_counter() - started)
-            self.cast += 1
+                self.cast += 1
 
 
 def _get(opener, url: str) -> str:

@@ -150,7 +150,8 @@ def _cached_page(request, view, scope, seconds, args, kwargs):
             return _serve(request, entry, values, "stale")
     response = None
     try:
-        response = _render_and_store(request, view, (key, stamp, seconds), args, kwargs)
+        place = (key, stamp, seconds)
+        response = _render_and_store(request, view, place, values, args, kwargs)
         return response
     finally:
         if stored is not None:
@@ -160,9 +161,8 @@ def _cached_page(request, view, scope, seconds, args, kwargs):
             _drop([claim_key(key)] if replaced else [claim_key(key), key])
 
 
-def _render_and_store(request, view, place, args, kwargs):
+def _render_and_store(request, view, place, values, args, kwargs):
     key, stamp, seconds = place
-    values = _Values(request)
     for name in REMEMBERED.values():  # stored copies hold nobody's details
         request.COOKIES.pop(name, None)
     response = view(request, *args, **kwargs)
