@@ -491,16 +491,8 @@ class CommentAdmin(ForgivingChangeList, MPTTModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            created = services.comment_create(
-                post=obj.post,
-                parent=obj.parent,
-                body=obj.body,
-                author_name=obj.author_name,
-                author_email=obj.author_email,
-                author_url=obj.author_url,
-                user=obj.user,
-                status=obj.status,
-            )
+            # The add form's fields are comment_create's (user: superusers only).
+            created = services.comment_create(**form.cleaned_data)
             obj.pk, obj.tree_id, obj.lft = created.pk, created.tree_id, created.lft
             return
         fields = {name: getattr(obj, name) for name in form.changed_data}

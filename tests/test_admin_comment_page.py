@@ -66,6 +66,35 @@ def test_deleting_a_leaf_keeps_the_tree_valid(superuser_client):
     assert Comment.objects.get(pk=root.pk).get_descendant_count() == 1
 
 
+def test_a_superuser_adds_a_reply_under_its_parent_with_its_account(
+    superuser_client,
+):
+    post = make_post()
+    root = make_comment(post=post)
+    make_comment(post=post, parent=root)
+    account = make_user(username="ada")
+    add = reverse("admin:forum_comment_add")
+    data = form_data(superuser_client.get(add))
+    data.update(
+        post=post.pk,
+        parent=root.pk,
+        status=Status.PENDING,
+        user=account.pk,
+        author_name="Ada",
+        author_email="Ada@Mail.Test",
+        body="Added *here*.",
+    )
+    response = superuser_client.post(add, data)
+    assert response.status_code == 302
+    added = Comment.objects.get(body="Added *here*.")
+    assert (added.parent_id, added.user, added.status) == (root.pk, account, "pending")
+    assert added.author_email == "ada@mail.test"  # as comment_create keeps it
+    assert "<em>here</em>" in added.body_html
+    replies = Comment.objects.filter(parent=root).order_by("lft")
+    assert replies.last() == added
+    assert find_problems() == []
+
+
 def test_bulk_delete_is_not_offered_even_to_a_superuser(superuser_client):
     make_comment(post=make_post())
     page = soup(superuser_client.get(CHANGELIST))

@@ -45,6 +45,7 @@ from forum.reading_order import (
 from forum.thread_html import (
     CSRF_SLOT,
     Links,
+    Reader,
     ThreadLayout,
     render_conversations,
     render_thread,
@@ -70,14 +71,32 @@ class RenderedThread(NamedTuple):
     replying_to: str | None  # the name of the comment the form answers
 
 
+class Viewer(NamedTuple):
+    """Who reads the page, and how: what of the thread is theirs, its layout,
+    the order they read it in and their votes."""
+
+    reader: Reader
+    layout: ThreadLayout
+    order: str
+    votes: dict[int, tuple[int, int, int]]  # forum.reading_order.votes_on
+
+
+def viewer_of(request, post, order: str | None = None) -> Viewer:
+    """The reader's Viewer; order: the one they chose, or the remembered one."""
+    return Viewer(
+        reader_of(request, post),
+        ThreadLayout.from_settings(),
+        order or chosen_order(request, post)[0],
+        votes_on(request, post),
+    )
+
+
 def conditional_thread_page(request, post, place, reply_to):
     """The thread page, or 304 when the reader's copy is current."""
-    reader = reader_of(request, post)
-    layout = ThreadLayout.from_settings()
     order, chose = chosen_order(request, post)
-    votes = votes_on(request, post) if layout.votes != "off" else {}
-    mine = (order, refresh_bucket(order), sorted(votes.items()))
-    etag = _etag(request, post, place, reply_to, reader, (layout, mine))
+    viewer = viewer_of(request, post, order)
+    mine = (order, refresh_bucket(order), sorted(viewer.votes.items()))
+    etag = _etag(request, post, place, reply_to, viewer.reader, (viewer.layout, mine))
     last_modified = int(post.last_modified().timestamp())  # HTTP dates: seconds
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:
@@ -85,15 +104,7 @@ def conditional_thread_page(request, post, place, reply_to):
             user=request.user, post=post, initial=_remembered(request, post)
         )
         response = render_thread_page(
-            request,
-            post,
-            form,
-            place=place,
-            reply_to=reply_to,
-            reader=reader,
-            layout=layout,
-            order=order,
-            votes=votes,
+            request, post, form, place=place, reply_to=reply_to, viewer=viewer
         )
         response["ETag"] = etag
         response["Last-Modified"] = http_date(last_modified)
@@ -138,11 +149,8 @@ def render_thread_page(
     reply_to=None,
     status=200,
     preview=None,
-    reader=None,
     notice=None,
-    layout=None,
-    order=None,
-    votes=None,
+    viewer: Viewer | None = None,
 ):
     """Render a post's page (or a subthread's) with the thread and the form.
 
@@ -151,9 +159,7 @@ def render_thread_page(
     preview: the comment's sanitized HTML, shown above the form. notice: why
     the form is back, at its top.
     """
-    reader = reader_of(request, post) if reader is None else reader
-    layout = ThreadLayout.from_settings() if layout is None else layout
-    order = chosen_order(request, post)[0] if order is None else order
+    reader, layout, order, votes = viewer or viewer_of(request, post)
     context, beside = _page_context(request, post, place, form, preview, notice)
     context["comment_orders"] = order_links(order, layout)
     try:
@@ -166,16 +172,16 @@ def render_thread_page(
     _add_thread(request, context, thread, marker)
     template = "forum/comment_thread.html" if place.top else "forum/post_detail.html"
     response = render(request, template, context, status=status)
-    html = _personal_votes(request, post, thread.html, layout, votes)
+    html = _personal_votes(request, thread.html, layout, votes)
     return _with_thread(response, marker, html)
 
 
-def _personal_votes(request, post, html: bytes, layout, votes) -> bytes:
+def _personal_votes(request, html: bytes, layout, votes) -> bytes:
     """The shared thread with this reader's CSRF token and own votes put in."""
     if layout.votes == "off" or not html:
         return html
     html = html.replace(CSRF_SLOT.encode(), get_token(request).encode())
-    return splice_votes(html, votes_on(request, post) if votes is None else votes)
+    return splice_votes(html, votes)
 
 
 def _add_thread(request, context, thread: RenderedThread, marker: str) -> None:

@@ -70,18 +70,19 @@ class Comment:
 
 @dataclass
 class Item:
-    wp_id: int | None
-    type: str = "post"
+    # In the order WordPress writes an item's elements (export.php).
     title: str = ""
+    link: str = ""
+    creator: str = ""  # dc:creator, the author's login
+    guid: str = ""
+    content: str = ""
+    wp_id: int | None = None
+    date: datetime | None = None
+    comment_status: str = "open"
     slug: str = ""
     status: str = "publish"
-    date: datetime | None = None
-    content: str = ""
-    comment_status: str = "open"
+    type: str = "post"
     password: str = ""
-    creator: str = ""
-    guid: str = ""
-    link: str = ""
     categories: list[Category] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
 
