@@ -78,6 +78,26 @@ def test_log_in_and_out_with_our_pages(client):
     assert "_auth_user_id" not in client.session
 
 
+def _send_back(client, url: str, fields: dict):
+    """Post the page's form as a browser would: to its action, hidden fields kept."""
+    form = soup(client.get(url)).select_one("form.comment-form")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    return client.post(form.get("action") or url, {**data, **fields})
+
+
+@pytest.mark.parametrize("form", ["login", "signup"])
+def test_logging_in_or_signing_up_from_a_thread_returns_to_it(client, form):
+    make_user(username="ann", password="a long pass phrase")
+    thread = make_post().get_absolute_url()
+    fields = {"username": "ann", "password": "a long pass phrase"}
+    if form == "signup":
+        fields = {"username": "bea", "email": "bea@mail.test"}
+        fields.update(password1="a long pass phrase", password2="a long pass phrase")
+    response = _send_back(client, f"/accounts/{form}/?next={thread}", fields)
+    assert response.status_code == 302
+    assert response["Location"] == thread
+
+
 def test_password_reset_mails_a_working_link(client):
     make_user(username="ann", email="ann@mail.test", password="old pass phrase")
     client.post("/accounts/password_reset/", {"email": "ann@mail.test"})

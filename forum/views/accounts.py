@@ -56,7 +56,8 @@ def signup(request):
 
 
 def _signup_page(request, form, limited: limits.Limited | None = None):
-    return _form_page(request, "registration/signup.html", {"form": form}, limited)
+    context = {"form": form, "next": request.GET.get("next", "")}
+    return _form_page(request, "registration/signup.html", context, limited)
 
 
 def _form_page(request, template, context, limited: limits.Limited | None = None):
