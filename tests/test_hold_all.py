@@ -12,10 +12,8 @@ Status = Comment.Status
 
 
 @pytest.fixture(autouse=True)
-def _known_authors_pass(settings):
-    settings.COMMENT_HOLD_FIRST = False
+def _known_authors_pass(settings, relaxed_posting, guests_trusted):
     settings.COMMENT_HOLD_ALL = False
-    settings.COMMENT_FLOOD_SECONDS = 0
 
 
 def submit(post, user=None, **fields):
