@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import Resolver404, resolve
 
 from forum import services
 from forum.models import Comment
@@ -235,10 +236,18 @@ def _client(index, base, urls, parents, lock, replies, errors):
 
 
 def _comment_pk(reply: Reply, urls) -> int | None:
-    """The new comment's pk, if the answer was a 302 to its permalink."""
+    """The new comment's pk, if the answer was a 302 to its permalink: on the
+    post's page, or on an ancestor's own page once the chain of replies grows
+    deeper than the thread shows inline."""
     target = urllib.parse.urlsplit(reply.location)
-    if reply.status != 302 or target.path != urls[reply.post_id]:
+    if reply.status != 302:
         return None
+    if target.path != urls[reply.post_id]:
+        try:
+            if resolve(target.path).url_name != "comment-thread":
+                return None
+        except Resolver404:
+            return None
     prefix, _, pk = target.fragment.partition("-")
     return int(pk) if prefix == "comment" and pk.isdigit() else None
 
