@@ -6,6 +6,7 @@ superuser.
 """
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -92,6 +93,32 @@ def test_a_superuser_adds_a_reply_under_its_parent_with_its_account(
     assert "<em>here</em>" in added.body_html
     replies = Comment.objects.filter(parent=root).order_by("lft")
     assert replies.last() == added
+    assert find_problems() == []
+
+
+def test_staff_who_may_add_comments_add_one_without_an_account(moderator):
+    """Only a superuser sets the account: for other staff the add form has
+    no `user` field, and the comment is a guest's under the name given."""
+    moderator.user_permissions.add(Permission.objects.get(codename="add_comment"))
+    client = Client()
+    client.force_login(moderator)
+    post = make_post()
+    add = reverse("admin:forum_comment_add")
+    data = form_data(client.get(add))
+    assert "user" not in data
+    data.update(
+        post=post.pk,
+        status=Status.APPROVED,
+        author_name="Staff",
+        author_email="staff@mail.test",
+        body="Said by staff.",
+        user=make_user().pk,  # ignored: not a field of this form
+    )
+    response = client.post(add, data)
+    assert response.status_code == 302
+    added = Comment.objects.get(body="Said by staff.")
+    assert (added.post, added.parent, added.user) == (post, None, None)
+    assert (added.author_name, added.status) == ("Staff", "approved")
     assert find_problems() == []
 
 

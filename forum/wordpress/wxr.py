@@ -68,15 +68,16 @@ class Comment:
         return self.type in {"pingback", "trackback"}
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Item:
-    # In the order WordPress writes an item's elements (export.php).
+    # In the order WordPress writes an item's elements (export.php); keyword
+    # only, so that wp_id (None: the export had none) stays required.
     title: str = ""
     link: str = ""
     creator: str = ""  # dc:creator, the author's login
     guid: str = ""
     content: str = ""
-    wp_id: int | None = None
+    wp_id: int | None
     date: datetime | None = None
     comment_status: str = "open"
     slug: str = ""
