@@ -4,7 +4,7 @@ live server); the poll every second (LIVE_POLL_SECONDS through the page)."""
 import pytest
 
 from forum import services
-from forum.models import Comment
+from forum.models import Comment, Post
 from tests import browsing
 from tests.factories import make_comment, make_post
 
@@ -184,3 +184,57 @@ def test_newest_first_puts_a_new_conversation_on_top(page, live_server, settings
     first = page.locator(".comment-list > .comment").first
     expect(first).to_contain_text("The newer one.", timeout=WITHIN)
     expect(page.locator(".comment-list")).to_have_attribute("start", "2")
+
+
+def _set_comments_open(post, is_open: bool) -> None:
+    posts = Post.objects.filter(pk=post.pk)
+    services.posts_set_comments_open(posts=posts, is_open=is_open)
+
+
+def test_closing_comments_takes_the_reply_links_and_the_empty_form(page, live_server):
+    post = make_post()
+    make_comment(post=post, body="Said before closing.")
+    page.goto(live_server.url + post.get_absolute_url())
+    expect(page.locator(".comment-reply-link")).to_have_count(1)
+    _set_comments_open(post, False)
+    expect(page.locator(".live-status")).to_have_text(
+        "Comments are now closed.", timeout=WITHIN
+    )
+    expect(page.locator(".comment-reply-link")).to_have_count(0)
+    expect(page.locator("#respond")).to_have_count(0)
+    expect(page.locator("#comments > .no-comments")).to_have_text(
+        "Comments are closed."
+    )
+
+
+def test_closing_comments_keeps_a_reply_being_written(page, live_server):
+    post = make_post()
+    said = make_comment(post=post, body="Said before closing.")
+    page.goto(live_server.url + post.get_absolute_url())
+    page.locator(f"#comment-{said.pk} .comment-reply-link").click()
+    page.locator("#commentform textarea[name=comment]").fill("Half a thought")
+    _set_comments_open(post, False)
+    expect(page.locator(".comment-reply-link")).to_have_count(0, timeout=WITHIN)
+    form = page.locator("#commentform")
+    expect(form.locator("textarea[name=comment]")).to_have_value("Half a thought")
+    form.locator("input[name=author]").fill("Ben")
+    form.locator("input[name=email]").fill("ben@example.com")
+    form.locator("#submit").click()  # refused, and the words handed back
+    expect(page.locator(".error-message")).to_have_text(
+        "Comments are closed on this post."
+    )
+    expect(page.locator("textarea")).to_have_value("Half a thought")
+
+
+def test_comments_opened_again_offer_a_reload(page, live_server):
+    post = make_post(comments_open=False)
+    make_comment(post=post)
+    page.goto(live_server.url + post.get_absolute_url())
+    _set_comments_open(post, True)
+    status = page.locator(".live-status")
+    expect(status).to_have_text(
+        "Comments are open again. Reload the page", timeout=WITHIN
+    )
+    status.get_by_role("link").click()
+    expect(page.locator(".comment-reply-link")).to_have_count(1)
+    expect(page.locator("#commentform")).to_be_visible()

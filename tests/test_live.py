@@ -208,6 +208,18 @@ def test_poll_after_a_lock_updates_the_branch(client):
     assert "comment-reply-link" not in data["html"]
 
 
+def test_poll_says_when_comments_closed_or_opened_again(client):
+    post = make_post()
+    make_comment(post=post)
+    version = version_of(post)
+    posts = Post.objects.filter(pk=post.pk)
+    services.posts_set_comments_open(posts=posts, is_open=False)
+    closed = poll(client, post, version).json()
+    assert (closed["open"], closed["changed"], closed["html"]) == (False, [], "")
+    services.posts_set_comments_open(posts=posts, is_open=True)
+    assert poll(client, post, closed["version"]).json()["open"] is True
+
+
 def test_poll_without_a_version_says_so(client):
     post = make_post()
     answer = client.get(reverse("forum:thread-changes", kwargs={"slug": post.slug}))

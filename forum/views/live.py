@@ -52,7 +52,8 @@ def _changes(request, post, version) -> dict:
     reader = reader_of(request, post)
     layout = ThreadLayout.from_settings()
     changes = changes_since(post, place, version, reader, layout)
-    links = Links(reply=place.url(post) if post.accepts_comments() else None)
+    is_open = post.accepts_comments()
+    links = Links(reply=place.url(post) if is_open else None)
     gravatars = _gravatars(post) if layout.avatars == "gravatar" else None
     html = render_changes(
         changes,
@@ -68,6 +69,9 @@ def _changes(request, post, version) -> dict:
         # The vote forms' CSRF slot, as on the page (forum.views.thread_page).
         "html": html.replace(CSRF_SLOT, get_token(request)),
         "changed": changes.changed,
+        # Closed (or opened again) since the page was served: its Reply links
+        # and form follow (static/js/live.js).
+        "open": is_open,
         "reload": changes.too_many,
         "responses": render_to_string(
             "forum/includes/_comments_title.html", {"post": post}

@@ -1,7 +1,8 @@
 // A living thread: the open page asks every LIVE_POLL_SECONDS whether the
 // thread changed (GET /posts/<slug>/live/, forum.views.live) and puts what
 // changed where it belongs: new comments under their parents, marked "New";
-// edited ones in place; removed ones as their placeholder. Nothing moves
+// edited ones in place; removed ones as their placeholder; comments closed
+// as on a closed page (Reply links gone, an untouched form too). Nothing moves
 // under the reader: the scroll position, the open reply form and its text,
 // and folded branches stay as they are. Progressive enhancement: without
 // JavaScript the page is as it was. Words come from Django's JavaScript
@@ -200,7 +201,7 @@
   }
 
   // Said once per poll (an aria-live region), never once per comment.
-  function announce(area, added, data) {
+  function announce(area, added, data, turned) {
     var status = area.querySelector(".live-status");
     if (data.reload) {
       status.replaceChildren(gettext("This thread changed a lot."), " ", link(location.href, gettext("Reload the page")));
@@ -208,6 +209,11 @@
       var count = added.length;
       var words = format(ngettext("%(count)s new reply", "%(count)s new replies", count), { count: count });
       status.replaceChildren(words + " ", link("#" + added[0].id, gettext("Show them")));
+    }
+    if (turned) {
+      if (data.reload || added.length) status.append(" ");
+      else status.replaceChildren();
+      status.append.apply(status, turned);
     }
     if (data.elsewhere) {
       var note = area.querySelector(".live-elsewhere");
@@ -220,6 +226,28 @@
     }
   }
 
+  // Comments closed, or opened again, since the page was served. Closed: the
+  // Reply links go, and the reply form with them unless the reader has
+  // written in it (sending it then says why it can't be taken; nothing typed
+  // is lost). Opened again: a reload brings the links and the form back.
+  // Returns what to say, or null when the page already agrees.
+  function followOpen(area, state, data) {
+    if (data.open === undefined || data.open === state.open) return null;
+    state.open = data.open;
+    if (data.open) {
+      return [gettext("Comments are open again."), " ", link(location.href, gettext("Reload the page"))];
+    }
+    area.querySelectorAll(".comment-reply-link").forEach(function (a) { a.remove(); });
+    var form = document.getElementById("respond");
+    var text = form && form.querySelector("textarea");
+    if (form && !(text && text.value.trim())) form.remove();
+    var note = document.createElement("p");
+    note.className = "no-comments";
+    note.textContent = gettext("Comments are closed.");
+    area.appendChild(note);
+    return [gettext("Comments are now closed.")];
+  }
+
   function start(area) {
     var state = {
       version: area.dataset.liveVersion,
@@ -228,6 +256,7 @@
       failures: 0,
       timer: null,
       busy: false,
+      open: !area.querySelector(":scope > .no-comments"),
     };
 
     function schedule() {
@@ -258,8 +287,9 @@
           if (data) {
             var anchor = anchorNow();
             var added = data.reload ? [] : apply(area, data);
+            var turned = followOpen(area, state, data);
             keepAnchor(anchor);
-            announce(area, added, data);
+            announce(area, added, data, turned);
             if (!data.reload) state.version = data.version;
           }
           state.tag = tag;
